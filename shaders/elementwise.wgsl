@@ -1,0 +1,285 @@
+// Elementwise kernels: unary maps, binary maps with broadcasting, comparisons, casts and fills.
+//
+// Layout: every operand is a flat array read through per-dimension strides, so one kernel serves
+// contiguous tensors, broadcast operands (stride 0) and permuted views (transpose/permute copies).
+// The host collapses dimensions first, so most launches have RANK 1 and no index arithmetic.
+// Dimension k = 0 is the innermost: D0 is its size, SA0 / SB0 the strides of operand a / b.
+//
+// Dispatch: one invocation per output element, 64 per workgroup, workgroups laid out 2-D
+// (x up to the adapter's per-dimension limit, y as many rows as needed); index = row * WG_X + x.
+
+override OP: u32 = 0u;
+override ALPHA: f32 = 0.0;
+override BETA: f32 = 0.0;
+override COUNT: u32 = 0u;
+override RANK: u32 = 1u;
+override D0: u32 = 1u;
+override D1: u32 = 1u;
+override D2: u32 = 1u;
+override D3: u32 = 1u;
+override D4: u32 = 1u;
+override SA0: u32 = 1u;
+override SA1: u32 = 0u;
+override SA2: u32 = 0u;
+override SA3: u32 = 0u;
+override SA4: u32 = 0u;
+override SA5: u32 = 0u;
+override SB0: u32 = 1u;
+override SB1: u32 = 0u;
+override SB2: u32 = 0u;
+override SB3: u32 = 0u;
+override SB4: u32 = 0u;
+override SB5: u32 = 0u;
+// Comparison and cast operands: 0 = float32, 1 = int32, 2 = bool (u32 0/1).
+override A_TYPE: u32 = 0u;
+override B_TYPE: u32 = 0u;
+override OUT_TYPE: u32 = 0u;
+// Comparison with a scalar instead of a second tensor.
+override B_SCALAR: bool = false;
+
+@group(0) @binding(0) var<storage, read> a: array<u32>;
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+@group(0) @binding(2) var<storage, read> b: array<u32>;
+
+fn linear_index(wg: vec3u, lid: vec3u, nwg: vec3u) -> u32 {
+  return (wg.y * nwg.x + wg.x) * 64u + lid.x;
+}
+
+// Offset of element `idx` of the output in operands a and b.
+fn offsets(idx: u32) -> vec2u {
+  if (RANK == 1u) {
+    return vec2u(idx * SA0, idx * SB0);
+  }
+  var rem = idx;
+  var c = rem % D0; rem = rem / D0;
+  var oa = c * SA0;
+  var ob = c * SB0;
+  if (RANK > 2u) {
+    c = rem % D1; rem = rem / D1; oa += c * SA1; ob += c * SB1;
+    if (RANK > 3u) {
+      c = rem % D2; rem = rem / D2; oa += c * SA2; ob += c * SB2;
+      if (RANK > 4u) {
+        c = rem % D3; rem = rem / D3; oa += c * SA3; ob += c * SB3;
+        if (RANK > 5u) {
+          c = rem % D4; rem = rem / D4; oa += c * SA4; ob += c * SB4;
+          oa += rem * SA5; ob += rem * SB5;
+          return vec2u(oa, ob);
+        }
+        oa += rem * SA4; ob += rem * SB4;
+        return vec2u(oa, ob);
+      }
+      oa += rem * SA3; ob += rem * SB3;
+      return vec2u(oa, ob);
+    }
+    oa += rem * SA2; ob += rem * SB2;
+    return vec2u(oa, ob);
+  }
+  oa += rem * SA1; ob += rem * SB1;
+  return vec2u(oa, ob);
+}
+
+const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
+
+fn erf_approx(x: f32) -> f32 {
+  // Abramowitz-Stegun 7.1.26 is too coarse for 1e-4 relative error; use a rational approximation
+  // of erf with max error ~1.2e-7 (Numerical Recipes erfc).
+  let z = abs(x);
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let y = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+          t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
+          t * (-0.82215223 + t * 0.17087277)))))))));
+  return select(y - 1.0, 1.0 - y, x >= 0.0);
+}
+
+fn unary_op(x: f32) -> f32 {
+  switch OP {
+    case 0u: { return x; }
+    case 1u: { return -x; }
+    case 2u: { return abs(x); }
+    case 3u: { return exp(x); }
+    case 4u: { return log(x); }
+    case 5u: { return sqrt(x); }
+    case 6u: { return inverseSqrt(x); }
+    case 7u: { return max(x, 0.0); }
+    case 8u: { return tanh(x); }
+    case 9u: { return 1.0 / (1.0 + exp(-x)); }
+    case 10u: { return ALPHA * x + BETA; }
+    case 11u: { return pow_f(x, ALPHA); }
+    case 12u: { return select(ALPHA * x, x, x > 0.0); }
+    case 13u: { return min(max(x, ALPHA), BETA); }  // not clamp(): its const-eval check would reject unused ALPHA > BETA
+    case 14u: { return x * x; }
+    case 15u: { return 1.0 / x; }
+    case 16u: { return sign(x); }
+    case 17u: { return select(ALPHA * (exp(x) - 1.0), x, x > 0.0); }
+    case 18u: { return 0.5 * x * (1.0 + erf_approx(x * 0.7071067811865476)); }
+    case 19u: { return 0.5 * x * (1.0 + tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))); }
+    case 20u: {
+      // softplus with beta = ALPHA and threshold = BETA, as torch.nn.functional.softplus
+      let bx = ALPHA * x;
+      return select(log(1.0 + exp(bx)) / ALPHA, x, bx > BETA);
+    }
+    case 21u: { return x / (1.0 + exp(-x)); }
+    case 22u: { return x * clamp(x + 3.0, 0.0, 6.0) / 6.0; }
+    case 23u: { return clamp(x + 3.0, 0.0, 6.0) / 6.0; }
+    case 24u: { return clamp(x, 0.0, 6.0); }
+    case 25u: { return floor(x); }
+    case 26u: { return ceil(x); }
+    case 27u: { return round(x); }
+    case 28u: { return sin(x); }
+    case 29u: { return cos(x); }
+    default: { return x; }
+  }
+}
+
+// x^p with PyTorch's sign handling for integer exponents.
+fn pow_f(x: f32, p: f32) -> f32 {
+  if (p == 2.0) { return x * x; }
+  if (p == 1.0) { return x; }
+  if (p == 0.5) { return sqrt(x); }
+  if (p == floor(p)) {
+    let r = pow(abs(x), p);
+    let odd = (i32(p) & 1) == 1;
+    return select(r, -r, x < 0.0 && odd);
+  }
+  return pow(x, p);
+}
+
+fn binary_op(x: f32, y: f32) -> f32 {
+  switch OP {
+    case 0u: { return x + ALPHA * y; }
+    case 1u: { return x - ALPHA * y; }
+    case 2u: { return x * y; }
+    case 3u: { return x / y; }
+    case 4u: { return max(x, y); }
+    case 5u: { return min(x, y); }
+    case 6u: { return pow_f(x, y); }
+    // Gradients of activations: x is the incoming gradient, y the saved input or output.
+    case 7u: { return select(0.0, x, y > 0.0); }                      // relu'(input)
+    case 8u: { return x * (1.0 - y * y); }                             // tanh'(output)
+    case 9u: { return x * y * (1.0 - y); }                             // sigmoid'(output)
+    case 10u: { return select(ALPHA * x, x, y > 0.0); }                // leaky_relu'(input)
+    case 11u: { return select(0.0, x, y > ALPHA && y < BETA); }        // clamp'(input)
+    case 12u: { return select(x * ALPHA * exp(y), x, y > 0.0); }       // elu'(input)
+    case 13u: {                                                         // gelu'(input), exact
+      let cdf = 0.5 * (1.0 + erf_approx(y * 0.7071067811865476));
+      let pdf = exp(-0.5 * y * y) * 0.3989422804014327;
+      return x * (cdf + y * pdf);
+    }
+    case 14u: {                                                         // gelu'(input), tanh
+      let inner = SQRT_2_OVER_PI * (y + 0.044715 * y * y * y);
+      let t = tanh(inner);
+      let dinner = SQRT_2_OVER_PI * (1.0 + 3.0 * 0.044715 * y * y);
+      return x * (0.5 * (1.0 + t) + 0.5 * y * (1.0 - t * t) * dinner);
+    }
+    case 15u: {                                                         // softplus'(input)
+      let bx = ALPHA * y;
+      let s = 1.0 / (1.0 + exp(-bx));
+      return select(x * s, x, bx > BETA);
+    }
+    case 16u: {                                                         // silu'(input)
+      let s = 1.0 / (1.0 + exp(-y));
+      return x * s * (1.0 + y * (1.0 - s));
+    }
+    case 17u: {                                                         // hardswish'(input)
+      if (y < -3.0) { return 0.0; }
+      if (y > 3.0) { return x; }
+      return x * (2.0 * y + 3.0) / 6.0;
+    }
+    case 18u: { return select(0.0, x / 6.0, y > -3.0 && y < 3.0); }    // hardsigmoid'(input)
+    case 19u: { return select(0.0, x, y > 0.0 && y < 6.0); }           // relu6'(input)
+    case 20u: { return x * ALPHA * pow_f(y, ALPHA - 1.0); }            // d(y^ALPHA)
+    case 21u: { return x * sign(y); }                                  // abs'(input)
+    case 22u: { return x / y; }                                        // log'(input)
+    case 23u: { return x * 0.5 / y; }                                  // sqrt'(output)
+    case 24u: { return -x * y * y; }                                   // reciprocal'(output)
+    default: { return x; }
+  }
+}
+
+fn load_f(v: u32, ty: u32) -> f32 {
+  if (ty == 0u) { return bitcast<f32>(v); }
+  if (ty == 1u) { return f32(bitcast<i32>(v)); }
+  return f32(v);
+}
+
+@compute @workgroup_size(64)
+fn unary(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+         @builtin(num_workgroups) nwg: vec3u) {
+  let i = linear_index(wg, lid, nwg);
+  if (i >= COUNT) { return; }
+  let o = offsets(i);
+  out[i] = bitcast<u32>(unary_op(bitcast<f32>(a[o.x])));
+}
+
+@compute @workgroup_size(64)
+fn binary(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+          @builtin(num_workgroups) nwg: vec3u) {
+  let i = linear_index(wg, lid, nwg);
+  if (i >= COUNT) { return; }
+  let o = offsets(i);
+  out[i] = bitcast<u32>(binary_op(bitcast<f32>(a[o.x]), bitcast<f32>(b[o.y])));
+}
+
+// Comparisons write bool (u32 0/1). Ints compare as i32, floats as f32.
+fn compare(x: u32, y: u32) -> bool {
+  if (A_TYPE == 0u || B_TYPE == 0u) {
+    let fx = load_f(x, A_TYPE);
+    let fy = select(load_f(y, B_TYPE), ALPHA, B_SCALAR);
+    switch OP {
+      case 0u: { return fx == fy; }
+      case 1u: { return fx != fy; }
+      case 2u: { return fx < fy; }
+      case 3u: { return fx <= fy; }
+      case 4u: { return fx > fy; }
+      default: { return fx >= fy; }
+    }
+  }
+  let ix = bitcast<i32>(x);
+  let iy = select(bitcast<i32>(y), i32(ALPHA), B_SCALAR);
+  switch OP {
+    case 0u: { return ix == iy; }
+    case 1u: { return ix != iy; }
+    case 2u: { return ix < iy; }
+    case 3u: { return ix <= iy; }
+    case 4u: { return ix > iy; }
+    default: { return ix >= iy; }
+  }
+}
+
+@compute @workgroup_size(64)
+fn comparison(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+              @builtin(num_workgroups) nwg: vec3u) {
+  let i = linear_index(wg, lid, nwg);
+  if (i >= COUNT) { return; }
+  let o = offsets(i);
+  var y = 0u;
+  if (!B_SCALAR) { y = b[o.y]; }
+  out[i] = select(0u, 1u, compare(a[o.x], y));
+}
+
+// Casts between float32 (0), int32 (1) and bool (2). Float to int truncates toward zero.
+@compute @workgroup_size(64)
+fn convert(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+        @builtin(num_workgroups) nwg: vec3u) {
+  let i = linear_index(wg, lid, nwg);
+  if (i >= COUNT) { return; }
+  let x = a[offsets(i).x];
+  var r = x;
+  if (OUT_TYPE == 0u) {
+    r = bitcast<u32>(load_f(x, A_TYPE));
+  } else if (OUT_TYPE == 1u) {
+    if (A_TYPE == 0u) { r = bitcast<u32>(i32(bitcast<f32>(x))); }
+  } else {
+    if (A_TYPE == 0u) { r = select(0u, 1u, bitcast<f32>(x) != 0.0); } else { r = select(0u, 1u, x != 0u); }
+  }
+  out[i] = r;
+}
+
+// Fills the output with ALPHA (as float32) or i32(ALPHA) when OUT_TYPE is int.
+@compute @workgroup_size(64)
+fn fill(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+        @builtin(num_workgroups) nwg: vec3u) {
+  let i = linear_index(wg, lid, nwg);
+  if (i >= COUNT) { return; }
+  if (OUT_TYPE == 0u) { out[i] = bitcast<u32>(ALPHA); } else { out[i] = bitcast<u32>(i32(ALPHA)); }
+}

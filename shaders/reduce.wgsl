@@ -1,0 +1,65 @@
+// Reductions over the middle axis of a tensor viewed as [OUTER, R, INNER] (row-major).
+//
+// Output is [OUTER, SPLITS, INNER]: each invocation reduces a chunk of CHUNK consecutive r for one
+// (outer, split, inner) triple. SPLITS = 1 gives the final result; SPLITS > 1 gives partial results
+// that a second launch reduces (used when there are few outputs and a long axis, e.g. a full sum).
+// OP: 0 sum, 1 max, 2 min, 3 argmax (int32 index of the first maximum), 4 argmin. The result is
+// multiplied by SCALE (mean = sum with SCALE = 1/R) for sum.
+//
+// Dispatch: one invocation per output element, 64 per workgroup, 2-D workgroup grid.
+
+override OP: u32 = 0u;
+override OUTER: u32 = 1u;
+override R: u32 = 1u;
+override INNER: u32 = 1u;
+override SPLITS: u32 = 1u;
+override CHUNK: u32 = 1u;
+override SCALE: f32 = 1.0;
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+
+@compute @workgroup_size(64)
+fn reduce(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+          @builtin(num_workgroups) nwg: vec3u) {
+  let idx = (wg.y * nwg.x + wg.x) * 64u + lid.x;
+  if (idx >= OUTER * SPLITS * INNER) { return; }
+  let inner = idx % INNER;
+  let rest = idx / INNER;
+  let split = rest % SPLITS;
+  let outer = rest / SPLITS;
+  let r0 = split * CHUNK;
+  let r1 = min(R, r0 + CHUNK);
+  var base = (outer * R + r0) * INNER + inner;
+  if (OP == 0u) {
+    var acc = 0.0;
+    for (var r = r0; r < r1; r++) {
+      acc += x[base];
+      base += INNER;
+    }
+    out[idx] = bitcast<u32>(acc * SCALE);
+  } else if (OP == 1u || OP == 2u) {
+    var best = x[base];
+    for (var r = r0 + 1u; r < r1; r++) {
+      base += INNER;
+      let v = x[base];
+      // NaN propagates, as in PyTorch.
+      if (OP == 1u) { if (v > best || v != v) { best = v; } } else { if (v < best || v != v) { best = v; } }
+    }
+    out[idx] = bitcast<u32>(best);
+  } else {
+    var best = x[base];
+    var arg = r0;
+    for (var r = r0 + 1u; r < r1; r++) {
+      base += INNER;
+      let v = x[base];
+      if (best == best) {
+        if ((OP == 3u && (v > best || v != v)) || (OP == 4u && (v < best || v != v))) {
+          best = v;
+          arg = r;
+        }
+      }
+    }
+    out[idx] = bitcast<u32>(i32(arg));
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Batches of an in-memory ImageDataset as GPU tensors: seeded shuffling each epoch, CPU transforms,
+ * one upload per batch (images float32 [B, C, H, W], labels int32 [B]).
+ */
+import type { Device } from '../device/device.js';
+import { ArgumentError } from '../errors.js';
+import { tensor } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Generator } from '../util/random.js';
+import type { ImageDataset } from './dataset.js';
+import type { Transform } from './transforms.js';
+
+export interface DataLoaderOptions {
+  batchSize?: number;
+  shuffle?: boolean;
+  dropLast?: boolean;
+  transform?: Transform | null;
+  /** Seeds shuffling and random transforms. */
+  seed?: number;
+  device?: Device;
+}
+
+export interface Batch {
+  x: Tensor;
+  y: Tensor;
+  /** Number of images in the batch. */
+  size: number;
+}
+
+export class DataLoader {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  readonly transform: Transform | null;
+  readonly generator: Generator;
+  private readonly device: Device | undefined;
+
+  constructor(readonly dataset: ImageDataset, options: DataLoaderOptions = {}) {
+    this.batchSize = options.batchSize ?? 64;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
+      throw new ArgumentError(`DataLoader: batchSize must be a positive integer, got ${String(options.batchSize)}`);
+    }
+    this.shuffle = options.shuffle ?? false;
+    this.dropLast = options.dropLast ?? false;
+    this.transform = options.transform ?? null;
+    this.generator = new Generator(options.seed ?? 0);
+    this.device = options.device;
+  }
+
+  /** Batches per epoch. */
+  get length(): number {
+    const n = this.dataset.count / this.batchSize;
+    return this.dropLast ? Math.floor(n) : Math.ceil(n);
+  }
+
+  *[Symbol.iterator](): Iterator<Batch> {
+    const d = this.dataset;
+    const order = this.shuffle ? this.generator.permutation(d.count) : Int32Array.from({ length: d.count }, (_, i) => i);
+    const per = d.channels * d.height * d.width;
+    const scale = d.images instanceof Uint8Array ? 1 / 255 : 1;
+    for (let b = 0; b < this.length; b++) {
+      const idx = order.subarray(b * this.batchSize, Math.min(d.count, (b + 1) * this.batchSize));
+      const n = idx.length;
+      const x = new Float32Array(n * per);
+      const y = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const src = idx[i]! * per;
+        for (let k = 0; k < per; k++) x[i * per + k] = d.images[src + k]! * scale;
+        y[i] = d.labels[idx[i]!]!;
+      }
+      this.transform?.apply(x, { batch: n, channels: d.channels, height: d.height, width: d.width }, this.generator);
+      const device = this.device;
+      yield {
+        x: tensor(x, { shape: [n, d.channels, d.height, d.width], ...(device ? { device } : {}) }),
+        y: tensor(y, { shape: [n], ...(device ? { device } : {}) }),
+        size: n,
+      };
+    }
+  }
+}

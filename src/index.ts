@@ -1,0 +1,30 @@
+/**
+ * webtrain: train convolutional networks on the GPU through WebGPU, in a web page or in Node.
+ *
+ *   import * as wt from 'webtrain';
+ *   await wt.init();
+ *   const x = wt.randn(8, 1, 28, 28);
+ *   const y = wt.nn.functional.conv2d(x, w, b, { padding: 2 });
+ *   console.log(await y.data());
+ */
+export * from './errors.js';
+export { init, defaultDevice, setDefaultDevice } from './device/default.js';
+export { Device, describeAdapter, type DeviceOptions, type AdapterSummary } from './device/device.js';
+export { Tensor, type NestedArray, type TensorData } from './tensor/tensor.js';
+export { tensor, rand, randn, randint, arange, type TensorOptions, type RandomOptions } from './tensor/creation.js';
+export { zeros, ones, full, zerosLike, onesLike, fullLike } from './ops/fill.js';
+export { noGrad, withGrad, isGradEnabled, engineFor } from './graph/engine.js';
+export type { DType } from './graph/value.js';
+export { Generator, manualSeed, defaultGenerator } from './util/random.js';
+export * as ops from './ops/index.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export { LeNet5, type LeNet5Options } from './models/lenet.js';
+export * as models from './models/index.js';
+export { loadMnist, MNIST_URL } from './data/mnist.js';
+export { mnistSplit, parseMnist, packMnistJson, type MnistData } from './data/mnist-format.js';
+export { mnistDataset, subset, checkDataset, type ImageDataset } from './data/dataset.js';
+export { DataLoader, type Batch, type DataLoaderOptions } from './data/loader.js';
+export * as transforms from './data/transforms.js';
+export { fit, evaluate, type FitOptions, type FitResult, type StepInfo, type EpochInfo, type EvalResult } from './train/fit.js';
+export { correctCount } from './train/metrics.js';

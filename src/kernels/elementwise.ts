@@ -1,0 +1,130 @@
+/**
+ * Wrapper of shaders/elementwise.wgsl: unary and binary maps over strided operands, comparisons,
+ * casts and fills. Strides let the same kernel broadcast (stride 0) and permute (transpose copies).
+ */
+import source from '../../shaders/elementwise.wgsl?raw';
+import type { ShaderSource } from '../device/pipeline-cache.js';
+import type { BufRef, KernelCall } from '../graph/op.js';
+import type { DType } from '../graph/value.js';
+import { collapseDims } from '../util/shape.js';
+import { grid1d } from './grid.js';
+
+export const elementwiseShader: ShaderSource = { file: 'elementwise.wgsl', code: source };
+
+export const UNARY = {
+  identity: 0, neg: 1, abs: 2, exp: 3, log: 4, sqrt: 5, rsqrt: 6, relu: 7, tanh: 8, sigmoid: 9,
+  affine: 10, pow: 11, leakyRelu: 12, clamp: 13, square: 14, reciprocal: 15, sign: 16, elu: 17,
+  gelu: 18, geluTanh: 19, softplus: 20, silu: 21, hardswish: 22, hardsigmoid: 23, relu6: 24,
+  floor: 25, ceil: 26, round: 27, sin: 28, cos: 29,
+} as const;
+export type UnaryOp = keyof typeof UNARY;
+
+export const BINARY = {
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6,
+  reluGrad: 7, tanhGrad: 8, sigmoidGrad: 9, leakyReluGrad: 10, clampGrad: 11, eluGrad: 12,
+  geluGrad: 13, geluTanhGrad: 14, softplusGrad: 15, siluGrad: 16, hardswishGrad: 17,
+  hardsigmoidGrad: 18, relu6Grad: 19, powGrad: 20, absGrad: 21, logGrad: 22, sqrtGrad: 23,
+  reciprocalGrad: 24,
+} as const;
+export type BinaryOp = keyof typeof BINARY;
+
+export const COMPARE = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
+export type CompareOp = keyof typeof COMPARE;
+
+const TYPE_CODE: Record<DType, number> = { float32: 0, int32: 1, bool: 2 };
+const MAX_RANK = 6;
+
+/** Strides and sizes as override constants, after collapsing contiguous dims. */
+function layoutConstants(outShape: readonly number[], aStrides: readonly number[], bStrides: readonly number[]): Record<string, number> {
+  const { shape, strides } = collapseDims(outShape, [aStrides, bStrides]);
+  if (shape.length > MAX_RANK) throw new Error(`elementwise: rank ${shape.length} after collapsing exceeds ${MAX_RANK}`);
+  const rank = Math.max(1, shape.length);
+  const c: Record<string, number> = { RANK: rank };
+  // Constants are innermost-first: D0 is the last dim.
+  for (let k = 0; k < shape.length; k++) {
+    const d = shape.length - 1 - k;
+    if (k < MAX_RANK - 1) c[`D${k}`] = shape[d]!;
+    c[`SA${k}`] = strides[0]![d]!;
+    c[`SB${k}`] = strides[1]![d]!;
+  }
+  if (shape.length === 0) {
+    c['SA0'] = 0;
+    c['SB0'] = 0;
+  }
+  return c;
+}
+
+function call(entryPoint: string, count: number, constants: Record<string, number | boolean>, bindings: (BufRef | null)[], flops: number): KernelCall {
+  return {
+    shader: elementwiseShader,
+    entryPoint,
+    constants: { ...constants, COUNT: count },
+    bindings,
+    workgroups: grid1d(count, 64),
+    flops: flops * count,
+    bytes: 4 * count * bindings.filter(Boolean).length,
+  };
+}
+
+export function unaryKernel(
+  op: UnaryOp,
+  outShape: readonly number[],
+  aStrides: readonly number[],
+  a: BufRef,
+  out: BufRef,
+  alpha = 0,
+  beta = 0,
+): KernelCall {
+  const count = outShape.reduce((p, d) => p * d, 1);
+  const c = { ...layoutConstants(outShape, aStrides, aStrides), OP: UNARY[op], ALPHA: alpha, BETA: beta };
+  return call('unary', count, c, [a, out], 1);
+}
+
+export function binaryKernel(
+  op: BinaryOp,
+  outShape: readonly number[],
+  aStrides: readonly number[],
+  bStrides: readonly number[],
+  a: BufRef,
+  b: BufRef,
+  out: BufRef,
+  alpha = 1,
+  beta = 0,
+): KernelCall {
+  const count = outShape.reduce((p, d) => p * d, 1);
+  const c = { ...layoutConstants(outShape, aStrides, bStrides), OP: BINARY[op], ALPHA: alpha, BETA: beta };
+  return call('binary', count, c, [a, out, b], 1);
+}
+
+export function compareKernel(
+  op: CompareOp,
+  outShape: readonly number[],
+  aStrides: readonly number[],
+  bStrides: readonly number[] | null,
+  aType: DType,
+  bType: DType,
+  a: BufRef,
+  b: BufRef | null,
+  out: BufRef,
+  scalar = 0,
+): KernelCall {
+  const count = outShape.reduce((p, d) => p * d, 1);
+  const c = {
+    ...layoutConstants(outShape, aStrides, bStrides ?? aStrides.map(() => 0)),
+    OP: COMPARE[op],
+    A_TYPE: TYPE_CODE[aType],
+    B_TYPE: TYPE_CODE[bType],
+    B_SCALAR: b === null,
+    ALPHA: scalar,
+  };
+  return call('comparison', count, c, [a, out, b ?? a], 1);
+}
+
+export function castKernel(count: number, from: DType, to: DType, a: BufRef, out: BufRef): KernelCall {
+  const c = { RANK: 1, SA0: 1, SB0: 1, A_TYPE: TYPE_CODE[from], OUT_TYPE: TYPE_CODE[to] };
+  return call('convert', count, c, [a, out], 0);
+}
+
+export function fillKernel(count: number, value: number, dtype: DType, out: BufRef): KernelCall {
+  return call('fill', count, { ALPHA: value, OUT_TYPE: TYPE_CODE[dtype] }, [null, out], 0);
+}

@@ -1,0 +1,2 @@
+/** The model zoo. */
+export { LeNet5, type LeNet5Options } from './lenet.js';

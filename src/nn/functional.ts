@@ -1,0 +1,23 @@
+/**
+ * The functional namespace, mirroring torch.nn.functional (camelCased): conv2d, maxPool2d,
+ * avgPool2d, linear, relu, crossEntropy ... Each takes PyTorch's arguments in PyTorch's order, the
+ * keyword ones positionally or as a trailing options object.
+ */
+export { conv2d, type Conv2dOptions, type Conv2dPadding, type IntOrPair } from '../ops/conv.js';
+export { maxPool2d, avgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from '../ops/pool.js';
+export { linear, matmul } from '../ops/matmul.js';
+export {
+  relu,
+  relu6,
+  leakyRelu,
+  elu,
+  gelu,
+  sigmoid,
+  tanh,
+  silu,
+  hardswish,
+  hardsigmoid,
+  softplus,
+  hardtanh,
+} from '../ops/activation.js';
+export { crossEntropy, mseLoss, type CrossEntropyOptions, type Reduction } from '../ops/loss.js';

@@ -1,0 +1,205 @@
+/**
+ * Module and Parameter, shaped like torch.nn. A module's attributes are its children, parameters
+ * and buffers, found in declaration order; their names are the state-dict keys, so weights move
+ * between webtrain and PyTorch/torchvision by name ("layer1.0.conv1.weight", "bn1.running_mean").
+ */
+import { ArgumentError, FileFormatError, ShapeError, fmtShape } from '../errors.js';
+import { inLayer } from '../graph/engine.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** A tensor that is a module's learnable weight. Autograd tracks it; optimizers update it in place. */
+export class Parameter extends Tensor {
+  constructor(data: Tensor, requiresGrad = true) {
+    super(data._value);
+    data._release();
+    if (requiresGrad) this.requiresGrad_(true);
+  }
+}
+
+/** camelCase attribute names whose PyTorch state-dict names differ. */
+const TORCH_NAMES: Record<string, string> = {
+  runningMean: 'running_mean',
+  runningVar: 'running_var',
+  numBatchesTracked: 'num_batches_tracked',
+};
+
+export function torchName(attr: string): string {
+  return TORCH_NAMES[attr] ?? attr;
+}
+
+export type StateDict = Record<string, Tensor>;
+
+export interface LoadResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+export abstract class Module {
+  /** Training mode (dropout active, batch norm uses batch statistics). */
+  training = true;
+  private _bufferNames: Set<string> | undefined;
+  private _path: string | undefined;
+
+  /** The computation. Call it through `call()` (or a parent's) so errors name the layer. */
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** Runs forward() with this module's path as the current layer (PyTorch's `module(x)`). */
+  call(...inputs: Tensor[]): Tensor {
+    if (this._path === undefined) this.assignPaths('');
+    return inLayer(this._path || this.constructor.name, () => this.forward(...inputs));
+  }
+
+  /** Names every module of the tree rooted here by its path ("features.0"). */
+  private assignPaths(prefix: string): void {
+    this._path = prefix;
+    for (const [name, child] of this.namedChildren()) child.assignPaths(prefix ? `${prefix}.${name}` : name);
+  }
+
+  /** This module's path inside the model it was called from ('' for the root). */
+  get path(): string {
+    return this._path ?? '';
+  }
+
+  /** Registers a tensor that is state but not a parameter (e.g. batch norm's running mean). */
+  registerBuffer(name: string, tensor: Tensor | null): void {
+    (this._bufferNames ??= new Set()).add(name);
+    (this as unknown as Record<string, unknown>)[name] = tensor;
+  }
+
+  private ownEntries(): [string, unknown][] {
+    return Object.entries(this).filter(([k]) => !k.startsWith('_') && k !== 'training');
+  }
+
+  namedChildren(): [string, Module][] {
+    return this.ownEntries().filter((e): e is [string, Module] => e[1] instanceof Module);
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+    return out;
+  }
+
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  namedParameters(prefix = '', recurse = true): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    for (const [k, v] of this.ownEntries()) {
+      if (v instanceof Parameter) out.push([prefix ? `${prefix}.${torchName(k)}` : torchName(k), v]);
+    }
+    if (recurse) {
+      for (const [name, child] of this.namedChildren()) out.push(...child.namedParameters(prefix ? `${prefix}.${name}` : name));
+    }
+    return out;
+  }
+
+  parameters(recurse = true): Parameter[] {
+    return this.namedParameters('', recurse).map(([, p]) => p);
+  }
+
+  namedBuffers(prefix = '', recurse = true): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const name of this._bufferNames ?? []) {
+      const t = (this as unknown as Record<string, unknown>)[name];
+      if (t instanceof Tensor) out.push([prefix ? `${prefix}.${torchName(name)}` : torchName(name), t]);
+    }
+    if (recurse) {
+      for (const [name, child] of this.namedChildren()) out.push(...child.namedBuffers(prefix ? `${prefix}.${name}` : name));
+    }
+    return out;
+  }
+
+  buffers(recurse = true): Tensor[] {
+    return this.namedBuffers('', recurse).map(([, b]) => b);
+  }
+
+  /** Sets training mode here and in every child. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Drops every parameter's gradient (PyTorch's zero_grad(set_to_none=True)). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) {
+      if (p.grad) {
+        p.grad.dispose();
+        p.grad = null;
+      }
+    }
+  }
+
+  /** Applies fn to every module, children first (like torch.nn.Module.apply). */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Parameters and buffers by PyTorch state-dict name. */
+  stateDict(): StateDict {
+    const sd: StateDict = {};
+    for (const [k, p] of this.namedParameters()) sd[k] = p;
+    for (const [k, b] of this.namedBuffers()) sd[k] = b;
+    return sd;
+  }
+
+  /**
+   * Copies tensors into this module's parameters and buffers by name. With strict (default), every
+   * key must match and every shape must agree; errors name the key and both shapes.
+   */
+  loadStateDict(stateDict: StateDict, strict = true): LoadResult {
+    const own = this.stateDict();
+    const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
+    const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
+    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
+      const parts: string[] = [];
+      if (missingKeys.length) parts.push(`missing keys: ${missingKeys.join(', ')}`);
+      if (unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
+      throw new FileFormatError(`loadStateDict (${this.constructor.name}): ${parts.join('; ')}`);
+    }
+    for (const [k, target] of Object.entries(own)) {
+      const src = stateDict[k];
+      if (!src) continue;
+      if (!(src instanceof Tensor)) throw new ArgumentError(`loadStateDict: '${k}' is not a tensor`);
+      if (src.ndim !== target.ndim || src.shape.some((d, i) => d !== target.shape[i])) {
+        throw new ShapeError(`loadStateDict: '${k}' has shape ${fmtShape(src.shape)} in the state dict but ${fmtShape(target.shape)} in the model`);
+      }
+      if (src.dtype !== target.dtype) {
+        throw new ShapeError(`loadStateDict: '${k}' is ${src.dtype} in the state dict but ${target.dtype} in the model`);
+      }
+      target._take(src.detach().clone());
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Number of parameter elements (trainable only, unless `all`). */
+  numParameters(all = false): number {
+    return this.parameters()
+      .filter((p) => all || p.requiresGrad)
+      .reduce((s, p) => s + p.numel(), 0);
+  }
+
+  /** Extra text for toString(), e.g. "1, 6, kernelSize=[5, 5]". */
+  extraRepr(): string {
+    return '';
+  }
+
+  toString(): string {
+    const children = this.namedChildren();
+    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    if (children.length === 0) return `${head})`;
+    const lines = children.map(([name, c]) => `  (${name}): ${c.toString().split('\n').join('\n  ')}`);
+    return `${head}\n${lines.join('\n')}\n)`;
+  }
+}

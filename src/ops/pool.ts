@@ -1,0 +1,186 @@
+/**
+ * maxPool2d and avgPool2d (torch.nn.functional), with kernel, stride (defaults to the kernel),
+ * padding, dilation (max), ceilMode, returnIndices (max), countIncludePad and divisorOverride (avg).
+ * Kernels: shaders/pool2d.wgsl through src/kernels/pool2d.ts.
+ */
+import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
+import { currentLayer } from '../graph/engine.js';
+import type { OpDef } from '../graph/op.js';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, type PoolGeometry } from '../kernels/pool2d.js';
+import { Tensor } from '../tensor/tensor.js';
+import { kwargs } from '../util/args.js';
+import { pair } from '../util/shape.js';
+import { apply, apply1 } from './record.js';
+import { reshape } from './shape.js';
+import type { IntOrPair } from './conv.js';
+
+export const maxPool2dOp: OpDef<PoolGeometry> = {
+  name: 'max_pool2d',
+  lower(ctx, node) {
+    const withIndices = ctx.used(1);
+    const indices = withIndices ? ctx.output(1) : ctx.temp(4);
+    ctx.dispatch(maxPoolForward(node.attrs, ctx.input(0), ctx.output(0), indices, withIndices));
+  },
+  vjp(node, [g], needs) {
+    if (!needs[0] || !g) return [null];
+    const indices = Tensor.view(node.outputs[1]!);
+    return [apply1(maxPool2dBackwardOp, [g, indices], node.attrs, { shape: node.inputs[0]!.shape, dtype: 'float32' })];
+  },
+};
+
+export const maxPool2dBackwardOp: OpDef<PoolGeometry> = {
+  name: 'max_pool2d_backward',
+  lower(ctx, node) {
+    ctx.dispatch(maxPoolBackward(node.attrs, ctx.input(0), ctx.input(1), ctx.output(0)));
+  },
+};
+
+interface AvgAttrs extends PoolGeometry {
+  countIncludePad: boolean;
+  divisor: number;
+}
+
+export const avgPool2dOp: OpDef<AvgAttrs> = {
+  name: 'avg_pool2d',
+  lower(ctx, node) {
+    ctx.dispatch(avgPoolForward(node.attrs, node.attrs, ctx.input(0), ctx.output(0)));
+  },
+  vjp(node, [g], needs) {
+    if (!needs[0] || !g) return [null];
+    return [apply1(avgPool2dBackwardOp, [g], node.attrs, { shape: node.inputs[0]!.shape, dtype: 'float32' })];
+  },
+};
+
+export const avgPool2dBackwardOp: OpDef<AvgAttrs> = {
+  name: 'avg_pool2d_backward',
+  lower(ctx, node) {
+    ctx.dispatch(avgPoolBackward(node.attrs, node.attrs, ctx.input(0), ctx.output(0)));
+  },
+};
+
+/** PyTorch's pooling output size, including the ceil-mode rule that the last window starts inside. */
+export function poolOutSize(size: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
+  const span = size + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0);
+  let out = Math.floor(span / s) + 1;
+  if (ceil && (out - 1) * s >= size + p) out--;
+  return out;
+}
+
+interface Geometry {
+  input: Tensor;
+  batched: boolean;
+  geo: PoolGeometry;
+}
+
+function geometry(op: string, input: Tensor, kernelSize: IntOrPair, stride: IntOrPair | null, padding: IntOrPair, dilation: IntOrPair, ceilMode: boolean): Geometry {
+  const layer = currentLayer();
+  if (input.ndim !== 3 && input.ndim !== 4) {
+    throw new ShapeError(`${where(op, layer)}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got ${fmtShape(input.shape)}`);
+  }
+  if (input.dtype !== 'float32') throw new ShapeError(`${where(op, layer)}: input must be float32, got ${input.dtype}`);
+  const batched = input.ndim === 4;
+  const x = batched ? input : reshape(input, [1, ...input.shape]);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const [kh, kw] = pair(kernelSize, 'kernelSize', op, layer);
+  const [sh, sw] = stride === null || (Array.isArray(stride) && stride.length === 0) ? [kh, kw] : pair(stride, 'stride', op, layer);
+  const [ph, pw] = pair(padding, 'padding', op, layer);
+  const [dh, dw] = pair(dilation, 'dilation', op, layer);
+  if (kh < 1 || kw < 1) throw new ArgumentError(`${where(op, layer)}: kernelSize must be >= 1, got ${JSON.stringify(kernelSize)}`);
+  if (sh < 1 || sw < 1) throw new ArgumentError(`${where(op, layer)}: stride must be >= 1, got ${JSON.stringify(stride)}`);
+  if (dh < 1 || dw < 1) throw new ArgumentError(`${where(op, layer)}: dilation must be >= 1, got ${JSON.stringify(dilation)}`);
+  if (ph < 0 || pw < 0 || 2 * ph > dh * (kh - 1) + 1 || 2 * pw > dw * (kw - 1) + 1) {
+    throw new ArgumentError(
+      `${where(op, layer)}: padding must be >= 0 and at most half the effective kernel size, got padding ${JSON.stringify(padding)} for kernel ${kh}x${kw}`,
+    );
+  }
+  const oh = poolOutSize(h, kh, sh, ph, dh, ceilMode);
+  const ow = poolOutSize(w, kw, sw, pw, dw, ceilMode);
+  if (oh < 1 || ow < 1) {
+    throw new ShapeError(
+      `${where(op, layer)}: output size would be ${oh}x${ow} for input ${fmtShape(input.shape)} with kernel ${kh}x${kw}, stride ${sh}x${sw}, padding ${ph}x${pw}; the input is too small`,
+    );
+  }
+  return { input: x, batched, geo: { planes: n * c, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw } };
+}
+
+export interface MaxPool2dOptions extends Record<string, unknown> {
+  stride?: IntOrPair | null;
+  padding?: IntOrPair;
+  dilation?: IntOrPair;
+  ceilMode?: boolean;
+  returnIndices?: boolean;
+}
+
+/**
+ * Max pooling over [N, C, H, W] (or [C, H, W]). With returnIndices, returns [output, indices],
+ * indices being flat positions h * W + w within each input plane (int32).
+ */
+export function maxPool2d(input: Tensor, kernelSize: IntOrPair, options?: MaxPool2dOptions & { returnIndices?: false }): Tensor;
+export function maxPool2d(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: IntOrPair,
+  stride?: IntOrPair | null,
+  padding?: IntOrPair,
+  dilation?: IntOrPair,
+  ceilMode?: boolean,
+  returnIndices?: boolean,
+): Tensor | [Tensor, Tensor];
+export function maxPool2d(input: Tensor, kernelSize: IntOrPair, ...rest: unknown[]): Tensor | [Tensor, Tensor] {
+  const o = kwargs<Required<MaxPool2dOptions>>('max_pool2d', rest, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], {
+    stride: null,
+    padding: 0,
+    dilation: 1,
+    ceilMode: false,
+    returnIndices: false,
+  });
+  const { input: x, batched, geo } = geometry('max_pool2d', input, kernelSize, o.stride, o.padding, o.dilation, o.ceilMode);
+  const [n, c] = x.shape as [number, number];
+  const shape = [n, c, geo.oh, geo.ow];
+  const [y, idx] = apply(maxPool2dOp, [x], geo, [
+    { shape, dtype: 'float32' },
+    { shape, dtype: 'int32', aux: true },
+  ]);
+  const out = batched ? y! : reshape(y!, shape.slice(1));
+  if (!o.returnIndices) return out;
+  return [out, batched ? idx! : reshape(idx!, shape.slice(1))];
+}
+
+export interface AvgPool2dOptions extends Record<string, unknown> {
+  stride?: IntOrPair | null;
+  padding?: IntOrPair;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+
+/** Average pooling over [N, C, H, W] (or [C, H, W]). */
+export function avgPool2d(input: Tensor, kernelSize: IntOrPair, options?: AvgPool2dOptions): Tensor;
+export function avgPool2d(
+  input: Tensor,
+  kernelSize: IntOrPair,
+  stride?: IntOrPair | null,
+  padding?: IntOrPair,
+  ceilMode?: boolean,
+  countIncludePad?: boolean,
+  divisorOverride?: number | null,
+): Tensor;
+export function avgPool2d(input: Tensor, kernelSize: IntOrPair, ...rest: unknown[]): Tensor {
+  const o = kwargs<Required<AvgPool2dOptions>>('avg_pool2d', rest, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], {
+    stride: null,
+    padding: 0,
+    ceilMode: false,
+    countIncludePad: true,
+    divisorOverride: null,
+  });
+  const div = o.divisorOverride;
+  if (div !== null && (!Number.isInteger(div) || div <= 0)) {
+    throw new ArgumentError(`${where('avg_pool2d', currentLayer())}: divisorOverride must be a positive integer, got ${String(div)}`);
+  }
+  const { input: x, batched, geo } = geometry('avg_pool2d', input, kernelSize, o.stride, o.padding, 1, o.ceilMode);
+  const [n, c] = x.shape as [number, number];
+  const shape = [n, c, geo.oh, geo.ow];
+  const attrs: AvgAttrs = { ...geo, countIncludePad: o.countIncludePad, divisor: div ?? 0 };
+  const y = apply1(avgPool2dOp, [x], attrs, { shape, dtype: 'float32' });
+  return batched ? y : reshape(y, shape.slice(1));
+}

@@ -1,0 +1,48 @@
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { mnistPlugin } from './scripts/vite-mnist-plugin.ts';
+import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.ts';
+
+// One config for the demo (vite dev server at /demo/) and the tests: a Node project (Dawn) and a
+// browser project (the same GPU tests inside Chromium through Playwright).
+export default defineConfig({
+  plugins: [mnistPlugin()],
+  server: { host: '127.0.0.1' },
+  build: { outDir: 'dist/demo', rollupOptions: { input: 'demo/index.html' } },
+  test: {
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/browser-only/**'],
+          environment: 'node',
+          // One worker: SwiftShader already uses every core for each dispatch.
+          pool: 'forks',
+          maxWorkers: 1,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/gpu/**/*.test.ts', 'test/e2e/*.browser.test.ts', 'test/browser-only/**/*.test.ts'],
+          fileParallelism: false,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({
+              launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
+            }),
+            instances: [{ browser: 'chromium' }],
+            screenshotFailures: false,
+          },
+        },
+      },
+    ],
+  },
+});
