@@ -18,7 +18,7 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/browser-only/**'],
+          exclude: ['test/browser-only/**', 'test/**/*.browser.test.ts'],
           environment: 'node',
           // One worker: SwiftShader already uses every core for each dispatch.
           pool: 'forks',
