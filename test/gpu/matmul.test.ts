@@ -1,0 +1,152 @@
+/**
+ * matmul and linear on the GPU against test/reference/matmul.ts: sizes that are not multiples of the
+ * 4x4 register tile, 1-D operands, batched and broadcast batch dims, split-K (few output tiles and a
+ * long K: partial products added by a reduction), with gradients (which run the same kernel with
+ * transpose flags).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as wt from '../../src/index.js';
+import { splitCount } from '../../src/kernels/matmul.js';
+import * as mm from '../reference/matmul.js';
+import { checkDirectional, checkOp, describeCase, expectClose, randomArray, readPoisoned, tensorOf } from '../helpers.js';
+
+const F = wt.nn.functional;
+
+beforeAll(async () => {
+  await wt.init();
+});
+
+/** Operand shapes: [a, b]. */
+const shapes: [number[], number[]][] = [
+  [[1, 1], [1, 1]],
+  [[5, 7], [7, 3]],
+  [[13, 9], [9, 6]],
+  [[4, 8], [8, 4]],
+  [[1, 11], [11, 17]],
+  // 1-D operands: dot product, vector-matrix, matrix-vector, batched.
+  [[7], [7]],
+  [[7], [7, 3]],
+  [[5, 7], [7]],
+  [[2, 5, 7], [7]],
+  [[7], [2, 7, 3]],
+  // Batched, equal batch dims.
+  [[3, 5, 7], [3, 7, 2]],
+  // Broadcast batch dims: one side's batch is 1, a missing dim, and a partial broadcast [2,1] x [3].
+  [[1, 5, 6], [4, 6, 3]],
+  [[4, 5], [2, 5, 3]],
+  [[2, 1, 4, 5], [3, 5, 6]],
+  // A weight-like 2-D right operand (folded into one product over all rows).
+  [[2, 3, 4, 5], [5, 6]],
+];
+
+describe('matmul: forward and both gradients', () => {
+  for (const [sa, sb] of shapes) {
+    it(`[${sa}] x [${sb}]`, async () => {
+      await checkOp({
+        what: `matmul [${sa}] x [${sb}]`,
+        inputs: [randomArray(sa, 1), randomArray(sb, 2)],
+        gpu: (a, b) => a.matmul(b),
+        ref: mm.matmul,
+        refGrad: (gy, a, b) => mm.matmulBackward(a, b, gy),
+      });
+    });
+  }
+
+  it('F.matmul is the same op', async () => {
+    const a = randomArray([3, 4], 5);
+    const b = randomArray([4, 2], 6);
+    await checkOp({ what: 'F.matmul', inputs: [a, b], gpu: (x, y) => F.matmul(x, y), ref: mm.matmul, forwardOnly: true });
+  });
+
+  it('directional derivative (GPU only)', async () => {
+    const a = randomArray([2, 1, 5, 6], 7);
+    const b = randomArray([3, 6, 4], 8);
+    await checkDirectional({ what: 'matmul broadcast', f: (x, y) => x.matmul(y).tanh(), at: [a, b] });
+  });
+});
+
+describe('split-K: few output tiles and a long K', () => {
+  // [a, b]; the comment gives the splits src/kernels/matmul.ts picks (checked below).
+  const splitShapes: [number[], number[], number][] = [
+    [[5, 1000], [1000, 7], 15], // 4 tiles: 15 chunks of 67
+    [[2, 3, 300], [2, 300, 5], 4], // batched: 4 tiles, 4 chunks of 75
+    [[3, 129], [129, 2], 2], // just past the threshold
+    [[1, 8200], [8200, 1], 128], // 128 chunks of 65: the last one is empty and must add 0
+  ];
+  for (const [sa, sb, splits] of splitShapes) {
+    it(`[${sa}] x [${sb}]`, async () => {
+      const m = sa[sa.length - 2]!;
+      const n = sb[sb.length - 1]!;
+      const k = sb[sb.length - 2]!;
+      const batch = sa.length > 2 ? sa[0]! : 1;
+      expect(splitCount(Math.ceil(m / 4) * Math.ceil(n / 4) * batch, k)).toBe(splits);
+      await checkOp({
+        what: `matmul split-K ${describeCase(sa)} x ${describeCase(sb)}`,
+        inputs: [randomArray(sa, 3), randomArray(sb, 4)],
+        gpu: (a, b) => a.matmul(b),
+        ref: mm.matmul,
+        refGrad: (gy, a, b) => mm.matmulBackward(a, b, gy),
+        // Dot products of up to 8200 random-sign float32 terms: relative rounding ~sqrt(K) * 6e-8
+        // over a result that is itself ~sqrt(K) smaller than the sum of |terms|.
+        tol: 5e-5,
+        gradTol: 5e-5,
+        fd: { maxPoints: 80 },
+      });
+    });
+  }
+
+  it('the gradient of a long-K product with few outputs splits too (dB = A^T dC with K = 200)', async () => {
+    // dB = A^T dC has K = rows of A: split-K through the transposed kernel.
+    expect(splitCount(1, 200)).toBeGreaterThan(1);
+    await checkOp({
+      what: 'matmul [200, 3] x [3, 2]',
+      inputs: [randomArray([200, 3], 5), randomArray([3, 2], 6)],
+      gpu: (a, b) => a.matmul(b),
+      ref: mm.matmul,
+      refGrad: (gy, a, b) => mm.matmulBackward(a, b, gy),
+      fd: { maxPoints: 80 },
+    });
+  });
+});
+
+describe('linear', () => {
+  const linearCases: [number[], number, boolean][] = [
+    [[4, 9], 5, true],
+    [[1, 3], 1, true],
+    [[2, 3, 9], 6, true],
+    [[9], 5, true],
+    [[7, 10], 3, false],
+    // K > 128 with few tiles: linear with a bias never splits K; without one it may.
+    [[2, 300], 3, true],
+    [[2, 300], 3, false],
+  ];
+  for (const [xs, outF, bias] of linearCases) {
+    it(describeCase(xs, { outFeatures: outF, bias }), async () => {
+      const inF = xs[xs.length - 1]!;
+      const inputs = [randomArray(xs, 10), randomArray([outF, inF], 11)];
+      if (bias) inputs.push(randomArray([outF], 12));
+      await checkOp({
+        what: `linear ${describeCase(xs, { outFeatures: outF, bias })}`,
+        inputs,
+        gpu: (x, w, b) => F.linear(x, w, b ?? null),
+        ref: (x, w, b) => mm.linear(x, w, b ?? null),
+        refGrad: (gy, x, w) => {
+          const g = mm.linearBackward(x, w, gy);
+          return bias ? [g.dx, g.dw, g.db] : [g.dx, g.dw];
+        },
+        tol: inF > 100 ? 5e-5 : undefined,
+        gradTol: inF > 100 ? 5e-5 : undefined,
+        fd: { maxPoints: 80 },
+      });
+    });
+  }
+
+  it('nn.Linear computes F.linear with its parameters', async () => {
+    const layer = new wt.nn.Linear(6, 4);
+    const x = randomArray([3, 6], 13);
+    const [y] = await readPoisoned(layer.call(tensorOf(x)));
+    const w = await layer.weight.data();
+    const b = await layer.bias!.data();
+    expectClose(y!, mm.linear(x.ref, { shape: [4, 6], data: Float64Array.from(w) }, { shape: [4], data: Float64Array.from(b) }), 1e-5, 'nn.Linear');
+  });
+});
