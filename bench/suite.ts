@@ -1,0 +1,165 @@
+/**
+ * Runs the cases: for each, both sides are built, warmed up (excluded from the timings), then timed
+ * in alternation (webtrain, tfjs, then tfjs, webtrain, ...) so drift in the machine's load hits both
+ * alike. A repetition is `inner` iterations followed by one wait for the GPU; `inner` is chosen
+ * after the warm-up by the same rule for both libraries (enough iterations to last targetRepMs).
+ * Works in Node and in the browser.
+ */
+import * as wt from '../src/index.ts';
+import type { Agreement, BenchCase, BenchContext, Impl } from './cases.ts';
+
+export interface SideResult {
+  /** Milliseconds per iteration of each timed repetition. */
+  timesMs: number[];
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  /** Iterations per repetition. */
+  inner: number;
+  /** Images/s or GFLOP/s at the median. */
+  throughput: number;
+  /** Highest GPU bytes in use during the case, above what was in use when it began. */
+  peakBytes: number;
+}
+
+export interface CaseResult {
+  id: string;
+  title: string;
+  unit: BenchCase['unit'];
+  flopsPerIter: number;
+  workPerIter: number;
+  webtrain: SideResult | { na: string };
+  tfjs: SideResult | { na: string };
+  /** tfjs median / webtrain median (> 1: webtrain is faster), null when a side did not run. */
+  speedup: number | null;
+  agreement?: Agreement[];
+  /** Filled in by the caller from bench/torch_cases.py (never part of the speedup). */
+  torch?: SideResult | { na: string };
+}
+
+export interface SuiteOptions {
+  smoke: boolean;
+  /** Case ids to run (all when empty). */
+  only?: readonly string[];
+  /** Overrides every case's repetitions (at least 1) and warm-up runs. */
+  reps?: number;
+  warmup?: number;
+  /**
+   * Also time tfjs where webtrain cannot run a case yet (no ratio comes of it, so by default only
+   * smoke mode does, to check that the tfjs side still builds).
+   */
+  allSides?: boolean;
+  log?: (line: string) => void;
+}
+
+export const TFJS_NOT_RUN = 'not run: no webtrain side to compare with (--all-sides runs it)';
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function timeRep(impl: Impl, inner: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < inner; i++) await impl.iter();
+  await impl.sync();
+  return (performance.now() - t0) / inner;
+}
+
+function sideResult(c: BenchCase, times: number[], inner: number, peakBytes: number): SideResult {
+  const med = median(times);
+  const perSec = 1000 / med;
+  return {
+    timesMs: times,
+    medianMs: med,
+    minMs: Math.min(...times),
+    maxMs: Math.max(...times),
+    inner,
+    throughput: c.unit === 'GFLOP/s' ? (c.workPerIter * perSec) / 1e9 : c.workPerIter * perSec,
+    peakBytes,
+  };
+}
+
+function innerFor(c: BenchCase, oneIterMs: number): number {
+  if (c.targetRepMs <= 0) return 1;
+  return Math.max(1, Math.min(c.maxInner, Math.ceil(c.targetRepMs / Math.max(oneIterMs, 1e-3))));
+}
+
+export async function runCase(c: BenchCase, ctx: BenchContext, o: SuiteOptions): Promise<CaseResult> {
+  const log = o.log ?? (() => {});
+  const missing = c.webtrainMissing();
+  const warmup = o.warmup ?? c.warmup;
+  const reps = Math.max(1, o.reps ?? c.reps);
+  const runTfjs = !missing || o.smoke || o.allSides;
+  const pool = ctx.device.pool.stats;
+  pool.peakInUseBytes = pool.inUseBytes;
+  const wtBase = pool.inUseBytes;
+  ctx.tfjs.resetPeak();
+  const tfBase = ctx.tfjs.backend.memory() as { numBytesInGPU: number };
+  const tfBaseBytes = tfBase.numBytesInGPU;
+
+  const sides: { name: 'webtrain' | 'tfjs'; impl: Impl; times: number[]; inner: number; last: number }[] = [];
+  if (!missing) sides.push({ name: 'webtrain', impl: await c.webtrain(ctx), times: [], inner: 1, last: 0 });
+  if (runTfjs) sides.push({ name: 'tfjs', impl: await c.tfjs(ctx), times: [], inner: 1, last: 0 });
+  if (missing) log(`  webtrain: ${missing}${runTfjs ? '' : `; tfjs ${TFJS_NOT_RUN}`}`);
+  try {
+    for (let w = 0; w < warmup; w++) {
+      for (const s of sides) {
+        const t0 = performance.now();
+        if (s.impl.warm) {
+          await s.impl.warm();
+          await s.impl.sync();
+        } else {
+          s.last = await timeRep(s.impl, 1);
+        }
+        log(`  warm-up ${w + 1}/${warmup} ${s.name}: ${(performance.now() - t0).toFixed(1)} ms`);
+      }
+    }
+    for (const s of sides) s.inner = warmup > 0 && !s.impl.warm ? innerFor(c, s.last) : 1;
+    for (let r = 0; r < reps; r++) {
+      const order = r % 2 === 0 ? sides : [...sides].reverse();
+      for (const s of order) {
+        const t = await timeRep(s.impl, s.inner);
+        s.times.push(t);
+        log(`  rep ${r + 1}/${reps} ${s.name}: ${t.toFixed(1)} ms/iter (${s.inner} per rep)`);
+      }
+    }
+  } finally {
+    for (const s of sides) s.impl.dispose();
+  }
+  const wtSide = sides.find((s) => s.name === 'webtrain');
+  const tfSide = sides.find((s) => s.name === 'tfjs');
+  const webtrain = wtSide ? sideResult(c, wtSide.times, wtSide.inner, pool.peakInUseBytes - wtBase) : { na: missing! };
+  const tfjs = tfSide ? sideResult(c, tfSide.times, tfSide.inner, ctx.tfjs.peakBytes() - tfBaseBytes) : { na: TFJS_NOT_RUN };
+  const speedup = 'medianMs' in webtrain && 'medianMs' in tfjs ? tfjs.medianMs / webtrain.medianMs : null;
+  return { id: c.id, title: c.title, unit: c.unit, flopsPerIter: c.flopsPerIter, workPerIter: c.workPerIter, webtrain, tfjs, speedup };
+}
+
+export async function runSuite(cases: readonly BenchCase[], ctx: BenchContext, o: SuiteOptions): Promise<CaseResult[]> {
+  const log = o.log ?? (() => {});
+  const results: CaseResult[] = [];
+  for (const c of cases) {
+    if (o.only && o.only.length > 0 && !o.only.includes(c.id)) continue;
+    log(`${c.id}: ${c.title}`);
+    const t0 = performance.now();
+    const r = await runCase(c, ctx, o);
+    if (o.smoke && c.check && !c.webtrainMissing()) r.agreement = await c.check(ctx);
+    log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    results.push(r);
+    // Let finalizers and deferred releases run between cases.
+    await ctx.device.sync();
+    await ctx.tfjs.sync();
+  }
+  return results;
+}
+
+/** Adapter descriptions of both sides: they must be the same adapter. */
+export function adapterOf(ctx: BenchContext): { webtrain: string; tfjs: string; same: boolean } {
+  const a = wt.describeAdapter(ctx.device.adapter);
+  const t = ctx.tfjs.adapter;
+  const tDesc = [t.description || t.device || t.architecture, t.vendor && `vendor ${t.vendor}`].filter(Boolean).join(', ');
+  const same =
+    ctx.device.adapter.description === t.description && ctx.device.adapter.vendor === t.vendor && ctx.device.adapter.architecture === t.architecture;
+  return { webtrain: a, tfjs: tDesc, same };
+}
