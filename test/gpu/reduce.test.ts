@@ -74,6 +74,13 @@ describe('sum, mean, amax, amin: forward and gradient', () => {
     expectClose(await y.grad!.data(), [0, 0.5, 0.5], 1e-7, 'amin gradient with ties');
   });
 
+  it('a NaN propagates through amax and amin, as in PyTorch (shaders/reduce.wgsl says it does)', async () => {
+    const x = wt.tensor([[1, NaN, 3], [4, 5, 6]]);
+    const [mx, mn] = await readPoisoned(x.amax(1), wt.ops.amin(x, 1));
+    expect(Array.from(mx!)).toEqual([NaN, 6]);
+    expect(Array.from(mn!)).toEqual([NaN, 4]);
+  });
+
   it('directional derivatives (GPU only)', async () => {
     const x = distinctArray([3, 4, 5], 3, 0.1);
     await checkDirectional({ what: 'mean over [0, 2] then amax', f: (t) => t.mean([0, 2], true).mul(t).amax(1), at: [x], eps: 1e-3 });
