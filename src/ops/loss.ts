@@ -11,6 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { numel } from '../util/shape.js';
 import { div, mul, sub } from './elementwise.js';
+import { full } from './fill.js';
 import { apply, apply1 } from './record.js';
 import { mean, sum } from './reduce.js';
 
@@ -27,28 +28,32 @@ export const crossEntropyRowsOp: OpDef<CrossEntropyShape> = {
   vjp(node, [g], needs) {
     if (!needs[0] || !g) return [null, null, null];
     const inputs = [g, Tensor.view(node.outputs[2]!), Tensor.view(node.inputs[0]!), Tensor.view(node.inputs[1]!)];
-    if (node.inputs.length > 2) {
-      const w = Tensor.view(node.inputs[2]!);
-      inputs.push(w, sum(w, null, true));
-    }
+    const w = node.inputs.length > 2 ? Tensor.view(node.inputs[2]!) : null;
+    // The smoothing term of the gradient needs the summed class weights: C when there are none.
+    if (node.attrs.labelSmoothing > 0) inputs.push(w ? sum(w, null, true) : full([1], node.attrs.classes, { device: g.device }));
+    if (w) inputs.push(w);
     return [apply1(crossEntropyBackwardOp, inputs, node.attrs, { shape: node.inputs[0]!.shape, dtype: 'float32' }), null, null];
   },
 };
 
-/** Inputs: rowGrad, logSumExp, logits, target, [weight, weightSum]. */
+/**
+ * Inputs: rowGrad, logSumExp, logits, target, then with label smoothing the summed class weights
+ * ([1]; C without class weights), then the class weights if there are any.
+ */
 export const crossEntropyBackwardOp: OpDef<CrossEntropyShape> = {
   name: 'cross_entropy_backward',
   lower(ctx, node) {
-    const weighted = node.inputs.length > 4;
+    const smoothing = node.attrs.labelSmoothing > 0;
+    const weightIndex = smoothing ? 5 : 4;
     ctx.dispatch(
       crossEntropyBackward(
         node.attrs,
         ctx.input(2),
         ctx.input(3),
-        weighted ? ctx.input(4) : null,
+        node.inputs.length > weightIndex ? ctx.input(weightIndex) : null,
         ctx.input(0),
         ctx.input(1),
-        weighted ? ctx.input(5) : null,
+        smoothing ? ctx.input(4) : null,
         ctx.output(0),
       ),
     );
