@@ -74,7 +74,7 @@ describe('maxPool2d: forward, indices and gradient', () => {
     await checkOp({
       what: 'maxPool2d(x, 3, 2, 1, 1, true)',
       inputs: [x],
-      gpu: (t) => F.maxPool2d(t, 3, 2, 1, 1, true),
+      gpu: (t) => F.maxPool2d(t, 3, 2, 1, 1, true) as wt.Tensor,
       ref: (a) => pool.maxPool2d(a, p).out,
     });
     await checkOp({ what: 'maxPool2d(x, [3, 2])', inputs: [x], gpu: (t) => F.maxPool2d(t, [3, 2]), ref: (a) => pool.maxPool2d(a, { kernelSize: [3, 2] }).out });

@@ -12,12 +12,12 @@ import { zeros, type NDArray } from './ndarray.js';
 
 export type IntOrPair = number | readonly [number, number];
 
-export interface Conv2dParams {
+export type Conv2dParams = {
   stride?: IntOrPair;
   padding?: IntOrPair | 'same' | 'valid';
   dilation?: IntOrPair;
   groups?: number;
-}
+};
 
 const pairOf = (v: IntOrPair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
