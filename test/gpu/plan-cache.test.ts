@@ -1,0 +1,114 @@
+/**
+ * A training step is compiled once and then replayed: once a step's graph has been seen, the next
+ * identical step builds no pipeline, creates no GPU buffer, hits the plan cache, and goes to the GPU
+ * in exactly one queue.submit (forward, loss, backward, update and the loss readback together).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as wt from '../../src/index.js';
+import { randomArray, randomClasses, tensorOf } from '../helpers.js';
+
+const F = wt.nn.functional;
+
+let device: wt.Device;
+beforeAll(async () => {
+  device = await wt.init();
+});
+
+class SmallNet extends wt.nn.Module {
+  conv1 = new wt.nn.Conv2d(1, 4, 3, { padding: 1 });
+  conv2 = new wt.nn.Conv2d(4, 6, 3);
+  fc = new wt.nn.Linear(6 * 2 * 2, 5);
+
+  forward(x: wt.Tensor): wt.Tensor {
+    let h = F.maxPool2d(F.relu(this.conv1.call(x)), 2);
+    h = F.avgPool2d(F.tanh(this.conv2.call(h)), 2, { ceilMode: true });
+    return this.fc.call(h.flatten(1));
+  }
+}
+
+interface Counters {
+  pipelines: number;
+  buffers: number;
+  submits: number;
+  planBuilds: number;
+  planHits: number;
+}
+
+function counters(): Counters {
+  const e = wt.engineFor(device).stats;
+  return {
+    pipelines: device.pipelines.stats.pipelines,
+    buffers: device.pool.stats.created,
+    submits: device.submitCount,
+    planBuilds: e.planBuilds,
+    planHits: e.planHits,
+  };
+}
+
+/** One training step on fixed data; returns the loss. */
+function trainer(makeOptimizer: (params: wt.Tensor[]) => wt.optim.Optimizer<{ lr: number }>) {
+  wt.manualSeed(3);
+  const model = new SmallNet();
+  const opt = makeOptimizer(model.parameters());
+  const x = tensorOf(randomArray([8, 1, 10, 10], 1));
+  const y = wt.tensor(randomClasses(8, 5, 2));
+  return async (): Promise<number> => {
+    opt.zeroGrad();
+    const loss = F.crossEntropy(model.call(x), y);
+    loss.backward();
+    opt.step();
+    const value = await loss.item();
+    loss.dispose();
+    return value;
+  };
+}
+
+/** Runs `warmup` steps, then checks that each of `replays` more steps changes nothing but the counters it must. */
+async function expectReplay(step: () => Promise<number>, warmup: number, replays: number): Promise<void> {
+  const losses: number[] = [];
+  for (let i = 0; i < warmup; i++) losses.push(await step());
+  for (let i = 0; i < replays; i++) {
+    const before = counters();
+    losses.push(await step());
+    const after = counters();
+    expect(after.pipelines - before.pipelines, `step ${warmup + i + 1}: new pipelines`).toBe(0);
+    expect(after.buffers - before.buffers, `step ${warmup + i + 1}: new GPU buffers`).toBe(0);
+    expect(after.submits - before.submits, `step ${warmup + i + 1}: queue.submit calls`).toBe(1);
+    expect(after.planBuilds - before.planBuilds, `step ${warmup + i + 1}: plans built`).toBe(0);
+    expect(after.planHits - before.planHits, `step ${warmup + i + 1}: plan cache hits`).toBe(1);
+  }
+  // The steps really train: same data, so the loss goes down.
+  expect(losses.every(Number.isFinite)).toBe(true);
+  expect(losses[losses.length - 1]!).toBeLessThan(losses[0]!);
+}
+
+describe('a training step replays its cached plan', () => {
+  it('plain SGD: the second step replays the first', async () => {
+    const step = trainer((p) => new wt.optim.SGD(p, { lr: 0.1 }));
+    const first = counters();
+    await step();
+    const afterFirst = counters();
+    // The first step does build (so the checks below are not vacuous).
+    expect(afterFirst.planBuilds - first.planBuilds).toBeGreaterThan(0);
+    expect(afterFirst.buffers - first.buffers).toBeGreaterThan(0);
+    await expectReplay(step, 0, 2);
+  });
+
+  it('SGD with momentum: state is created in step 1, steps 3 and later replay step 2', async () => {
+    await expectReplay(trainer((p) => new wt.optim.SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 })), 2, 2);
+  });
+
+  it('Adam with amsgrad and a OneCycleLR schedule (new lr and beta1 every step)', async () => {
+    let sched: wt.optim.OneCycleLR | null = null;
+    const step = trainer((p) => {
+      const opt = new wt.optim.Adam(p, { lr: 0.01, amsgrad: true });
+      sched = new wt.optim.OneCycleLR(opt, 0.01, { totalSteps: 10 });
+      return opt;
+    });
+    await expectReplay(async () => {
+      const l = await step();
+      sched!.step();
+      return l;
+    }, 2, 3);
+  });
+});
