@@ -1,19 +1,22 @@
 // 2-D convolution (cross-correlation, as PyTorch) and its two gradients, as implicit GEMMs.
 //
 // Layout (NCHW, PyTorch's): x [N, C, H, W], weight [O, C/G, KH, KW], y [N, O, OH, OW].
-// Output positions: oh * SH - PH + kh * DH indexes the (zero-padded) input rows, likewise columns.
+// Output (oh, ow) reads input rows oh*SH - PH + kh*DH and columns ow*SW - PW + kw*DW (zero outside).
 // G groups: output channel o reads input channels (o / OG) * CG .. + CG, where OG = O/G, CG = C/G.
 //
-// Every entry point computes a 4x4 register tile (4 channels x 4 positions) per invocation, with
-// no workgroup memory. Out-of-range tile rows/columns are clamped for loads and skipped at stores.
+// Every entry point computes a 4x4 register tile per invocation, with no workgroup memory (on CPU
+// adapters such as SwiftShader barriers cost more than the reuse they buy). Tiles run along a row,
+// so a whole tile shares its row: the row bounds test is one scalar test that skips the row, and
+// the inner loops hold no integer division (SwiftShader scalarizes each one, ~100 cycles a vector).
+// Index arithmetic is hoisted out of the loops and advanced by additions.
 // Dispatch: 64 invocations per workgroup over tiles, 2-D workgroup grid.
 //
-//  forward:      tile = 4 output channels x 4 output positions (of N*OH*OW); loops ci, kh, kw.
-//  input_grad:   tile = 4 input channels x 4 input positions (of N*H*W); loops o, kh, kw over the
-//                output positions whose window covers the input position.
-//  weight_grad:  tile = 4 output channels x 4 weight taps (of CG*KH*KW), over a chunk of ROW_CHUNK
-//                (n, oh) rows; with SPLITS > 1 it writes partial sums [SPLITS, O, CG*KH*KW] that a
-//                reduction adds up.
+//  forward:     tile = 4 output channels x 4 adjacent output columns (ow0 .. ow0+3 of one row).
+//  input_grad:  tile = 4 input channels x 4 adjacent input columns; sums over the output positions
+//               whose windows cover them (taps kh, kw outside, output channels inside the loop).
+//  weight_grad: tile = 4 output channels x 4 weight taps (of CG*KH*KW), over a chunk of ROW_CHUNK
+//               (n, oh) rows; with SPLITS > 1 it writes partial sums [SPLITS, O, CG*KH*KW] that a
+//               reduction adds up.
 
 override N: u32;
 override C: u32;
@@ -44,76 +47,85 @@ fn tile_index(wg: vec3u, lid: vec3u, nwg: vec3u) -> u32 {
   return (wg.y * nwg.x + wg.x) * 64u + lid.x;
 }
 
+// Loads 4 values at `off` where `ok`, 0 elsewhere (the index is clamped to a valid one first).
+fn load4(off: vec4i, ok: vec4<bool>) -> vec4f {
+  let i = vec4u(select(vec4i(0), off, ok));
+  return select(vec4f(0.0), vec4f(src[i.x], src[i.y], src[i.z], src[i.w]), ok);
+}
+
+fn load4w(off: vec4i, ok: vec4<bool>) -> vec4f {
+  let i = vec4u(select(vec4i(0), off, ok));
+  return select(vec4f(0.0), vec4f(wsrc[i.x], wsrc[i.y], wsrc[i.z], wsrc[i.w]), ok);
+}
+
 @compute @workgroup_size(64)
 fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
            @builtin(num_workgroups) nwg: vec3u) {
   let OG = O / G;
   let CG = C / G;
-  let P = N * OH * OW;
-  let tilesP = (P + 3u) / 4u;
+  let KK = KH * KW;
+  let tilesW = (OW + 3u) / 4u;
   let tilesO = (OG + 3u) / 4u;
   let t = tile_index(wg, lid, nwg);
-  if (t >= tilesP * tilesO * G) { return; }
-  let tp = t % tilesP;
-  let rest = t / tilesP;
-  let to = rest % tilesO;
-  let g = rest / tilesO;
+  if (t >= tilesW * OH * N * tilesO * G) { return; }
+  let ow0 = (t % tilesW) * 4u;
+  let r1 = t / tilesW;
+  let oh = r1 % OH;
+  let r2 = r1 / OH;
+  let n = r2 % N;
+  let r3 = r2 / N;
+  let og0 = (r3 % tilesO) * 4u;
+  let g = r3 / tilesO;
 
-  let og0 = to * 4u;
-  let o = vec4u(g * OG + min(og0, OG - 1u), g * OG + min(og0 + 1u, OG - 1u),
-                g * OG + min(og0 + 2u, OG - 1u), g * OG + min(og0 + 3u, OG - 1u));
-  // The 4 output positions: batch index, top-left input row/column of their windows.
-  var nb: array<u32, 4>;
-  var ih0: array<i32, 4>;
-  var iw0: array<i32, 4>;
-  for (var j = 0u; j < 4u; j++) {
-    let p = min(tp * 4u + j, P - 1u);
-    let n = p / (OH * OW);
-    let r = p % (OH * OW);
-    nb[j] = (n * C + g * CG) * H * W;
-    ih0[j] = i32((r / OW) * SH) - i32(PH);
-    iw0[j] = i32((r % OW) * SW) - i32(PW);
-  }
-  let KK = KH * KW;
+  // Weight rows of the 4 output channels (clamped; extra rows are computed and dropped).
+  let wrow = (vec4u(g * OG) + min(vec4u(og0) + vec4u(0u, 1u, 2u, 3u), vec4u(OG - 1u))) * (CG * KK);
+  // Input columns of the 4 positions for tap kw = 0.
+  let iw0 = vec4i(i32(ow0 * SW) - i32(PW)) + vec4i(0, 1, 2, 3) * i32(SW);
+  let ih0 = i32(oh * SH) - i32(PH);
+  var xplane = i32((n * C + g * CG) * H * W);
+  var widx = 0u;
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
   for (var ci = 0u; ci < CG; ci++) {
-    let cbase = ci * H * W;
-    let wbase = ci * KK;
     for (var kh = 0u; kh < KH; kh++) {
-      let ih = vec4i(ih0[0], ih0[1], ih0[2], ih0[3]) + i32(kh * DH);
-      let rowok = (ih >= vec4i(0)) & (ih < vec4i(i32(H)));
+      let ih = ih0 + i32(kh * DH);
+      if (ih < 0 || ih >= i32(H)) {
+        widx += KW;
+        continue;
+      }
+      let xrow = vec4i(xplane + ih * i32(W));
+      var iw = iw0;
       for (var kw = 0u; kw < KW; kw++) {
-        let iw = vec4i(iw0[0], iw0[1], iw0[2], iw0[3]) + i32(kw * DW);
-        let ok = rowok & (iw >= vec4i(0)) & (iw < vec4i(i32(W)));
-        let off = vec4u(select(vec4i(0), ih * i32(W) + iw, ok)) + vec4u(nb[0], nb[1], nb[2], nb[3]) + cbase;
-        let xv = select(vec4f(0.0), vec4f(src[off.x], src[off.y], src[off.z], src[off.w]), ok);
-        let widx = wbase + kh * KW + kw;
-        acc0 += wsrc[o.x * CG * KK + widx] * xv;
-        acc1 += wsrc[o.y * CG * KK + widx] * xv;
-        acc2 += wsrc[o.z * CG * KK + widx] * xv;
-        acc3 += wsrc[o.w * CG * KK + widx] * xv;
+        let xv = load4(xrow + iw, (iw >= vec4i(0)) & (iw < vec4i(i32(W))));
+        acc0 += wsrc[wrow.x + widx] * xv;
+        acc1 += wsrc[wrow.y + widx] * xv;
+        acc2 += wsrc[wrow.z + widx] * xv;
+        acc3 += wsrc[wrow.w + widx] * xv;
+        widx++;
+        iw += vec4i(i32(DW));
       }
     }
+    xplane += i32(H * W);
   }
+  var o = g * OG + og0;
   if (HAS_BIAS) {
-    acc0 += bias[o.x];
-    acc1 += bias[o.y];
-    acc2 += bias[o.z];
-    acc3 += bias[o.w];
+    let bi = min(vec4u(o) + vec4u(0u, 1u, 2u, 3u), vec4u(O - 1u));
+    acc0 += bias[bi.x];
+    acc1 += bias[bi.y];
+    acc2 += bias[bi.z];
+    acc3 += bias[bi.w];
   }
-  for (var j = 0u; j < 4u; j++) {
-    let p = tp * 4u + j;
-    if (p >= P) { break; }
-    let n = p / (OH * OW);
-    let r = p % (OH * OW);
-    let ybase = n * O * OH * OW + r;
-    let v = vec4f(acc0[j], acc1[j], acc2[j], acc3[j]);
-    for (var i = 0u; i < 4u; i++) {
-      if (og0 + i < OG) { dst[ybase + (g * OG + og0 + i) * OH * OW] = v[i]; }
-    }
+  // acc_i holds channel og0 + i at the 4 columns.
+  let cols = min(4u, OW - ow0);
+  var ybase = ((n * O + o) * OH + oh) * OW + ow0;
+  let accs = array<vec4f, 4>(acc0, acc1, acc2, acc3);
+  for (var i = 0u; i < 4u; i++) {
+    if (og0 + i >= OG) { break; }
+    let v = accs[i];
+    for (var j = 0u; j < cols; j++) { dst[ybase + j] = v[j]; }
+    ybase += OH * OW;
   }
 }
 
@@ -122,66 +134,68 @@ fn input_grad(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) li
               @builtin(num_workgroups) nwg: vec3u) {
   let OG = O / G;
   let CG = C / G;
-  let P = N * H * W;
-  let tilesP = (P + 3u) / 4u;
+  let KK = KH * KW;
+  let tilesW = (W + 3u) / 4u;
   let tilesC = (CG + 3u) / 4u;
   let t = tile_index(wg, lid, nwg);
-  if (t >= tilesP * tilesC * G) { return; }
-  let tp = t % tilesP;
-  let rest = t / tilesP;
-  let tc = rest % tilesC;
-  let g = rest / tilesC;
+  if (t >= tilesW * H * N * tilesC * G) { return; }
+  let iw0 = (t % tilesW) * 4u;
+  let r1 = t / tilesW;
+  let ih = r1 % H;
+  let r2 = r1 / H;
+  let n = r2 % N;
+  let r3 = r2 / N;
+  let cg0 = (r3 % tilesC) * 4u;
+  let g = r3 / tilesC;
 
-  let cg0 = tc * 4u;
-  let ci = vec4u(min(cg0, CG - 1u), min(cg0 + 1u, CG - 1u), min(cg0 + 2u, CG - 1u), min(cg0 + 3u, CG - 1u));
-  var nb: array<u32, 4>;
-  var th0: array<i32, 4>;
-  var tw0: array<i32, 4>;
-  for (var j = 0u; j < 4u; j++) {
-    let p = min(tp * 4u + j, P - 1u);
-    let n = p / (H * W);
-    let r = p % (H * W);
-    nb[j] = (n * O + g * OG) * OH * OW;
-    th0[j] = i32(r / W) + i32(PH);
-    tw0[j] = i32(r % W) + i32(PW);
-  }
-  let KK = KH * KW;
+  // Weight offsets of the 4 input channels within a (output channel, tap) block.
+  let wci = min(vec4u(cg0) + vec4u(0u, 1u, 2u, 3u), vec4u(CG - 1u)) * KK;
+  let tw0 = vec4i(i32(iw0 + PW)) + vec4i(0, 1, 2, 3);
+  let dyplane = (n * O + g * OG) * OH * OW;
+  let wgroup = g * OG * CG * KK;
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
   for (var kh = 0u; kh < KH; kh++) {
-    // Output row oh covers this input row through tap kh when ih + PH - kh*DH = oh*SH.
-    let th = vec4i(th0[0], th0[1], th0[2], th0[3]) - i32(kh * DH);
-    let ohv = th / i32(SH);
-    let rowok = (th >= vec4i(0)) & ((th % i32(SH)) == vec4i(0)) & (ohv < vec4i(i32(OH)));
+    // Output row oh covers input row ih through tap kh when ih + PH - kh*DH = oh*SH.
+    let th = i32(ih + PH) - i32(kh * DH);
+    if (th < 0) { break; }
+    if (SH != 1u && th % i32(SH) != 0) { continue; }
+    let oh = u32(th) / SH;
+    if (oh >= OH) { continue; }
     for (var kw = 0u; kw < KW; kw++) {
-      let tw = vec4i(tw0[0], tw0[1], tw0[2], tw0[3]) - i32(kw * DW);
-      let owv = tw / i32(SW);
-      let ok = rowok & (tw >= vec4i(0)) & ((tw % i32(SW)) == vec4i(0)) & (owv < vec4i(i32(OW)));
-      let off = vec4u(select(vec4i(0), ohv * i32(OW) + owv, ok)) + vec4u(nb[0], nb[1], nb[2], nb[3]);
-      let tap = kh * KW + kw;
+      let tw = tw0 - vec4i(i32(kw * DW));
+      var ok = tw >= vec4i(0);
+      var ow = tw;
+      if (SW != 1u) {
+        ok = ok & ((tw % vec4i(i32(SW))) == vec4i(0));
+        ow = tw / vec4i(i32(SW));
+      }
+      ok = ok & (ow < vec4i(i32(OW)));
+      let idx = vec4u(select(vec4i(0), ow, ok)) + vec4u(dyplane + oh * OW);
+      var widx = wgroup + kh * KW + kw;
+      var dyo = 0u;
       for (var og = 0u; og < OG; og++) {
-        let dyoff = off + og * OH * OW;
-        let dv = select(vec4f(0.0), vec4f(src[dyoff.x], src[dyoff.y], src[dyoff.z], src[dyoff.w]), ok);
-        let wb = (g * OG + og) * CG * KK + tap;
-        acc0 += wsrc[wb + ci.x * KK] * dv;
-        acc1 += wsrc[wb + ci.y * KK] * dv;
-        acc2 += wsrc[wb + ci.z * KK] * dv;
-        acc3 += wsrc[wb + ci.w * KK] * dv;
+        let d = idx + vec4u(dyo);
+        let dv = select(vec4f(0.0), vec4f(src[d.x], src[d.y], src[d.z], src[d.w]), ok);
+        acc0 += wsrc[widx + wci.x] * dv;
+        acc1 += wsrc[widx + wci.y] * dv;
+        acc2 += wsrc[widx + wci.z] * dv;
+        acc3 += wsrc[widx + wci.w] * dv;
+        widx += CG * KK;
+        dyo += OH * OW;
       }
     }
   }
-  for (var j = 0u; j < 4u; j++) {
-    let p = tp * 4u + j;
-    if (p >= P) { break; }
-    let n = p / (H * W);
-    let r = p % (H * W);
-    let xbase = n * C * H * W + r;
-    let v = vec4f(acc0[j], acc1[j], acc2[j], acc3[j]);
-    for (var i = 0u; i < 4u; i++) {
-      if (cg0 + i < CG) { dst[xbase + (g * CG + cg0 + i) * H * W] = v[i]; }
-    }
+  let cols = min(4u, W - iw0);
+  var xbase = ((n * C + g * CG + cg0) * H + ih) * W + iw0;
+  let accs = array<vec4f, 4>(acc0, acc1, acc2, acc3);
+  for (var i = 0u; i < 4u; i++) {
+    if (cg0 + i >= CG) { break; }
+    let v = accs[i];
+    for (var j = 0u; j < cols; j++) { dst[xbase + j] = v[j]; }
+    xbase += H * W;
   }
 }
 
@@ -204,56 +218,51 @@ fn weight_grad(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l
   let split = rest2 / G;
 
   let og0 = to * 4u;
-  let o = vec4u(g * OG + min(og0, OG - 1u), g * OG + min(og0 + 1u, OG - 1u),
-                g * OG + min(og0 + 2u, OG - 1u), g * OG + min(og0 + 3u, OG - 1u));
-  // The 4 weight taps: input channel offset and tap offsets within the input window.
-  var xoff: array<u32, 4>;
-  var dh: array<i32, 4>;
-  var dw: array<i32, 4>;
-  for (var j = 0u; j < 4u; j++) {
-    let k = min(tt * 4u + j, T - 1u);
-    xoff[j] = (g * CG + k / KK) * H * W;
-    dh[j] = i32(((k % KK) / KW) * DH) - i32(PH);
-    dw[j] = i32((k % KW) * DW) - i32(PW);
-  }
-  let dhv = vec4i(dh[0], dh[1], dh[2], dh[3]);
-  let dwv = vec4i(dw[0], dw[1], dw[2], dw[3]);
-  let xo = vec4u(xoff[0], xoff[1], xoff[2], xoff[3]);
+  // Output-gradient planes of the 4 channels (clamped).
+  let dyo = (vec4u(g * OG) + min(vec4u(og0) + vec4u(0u, 1u, 2u, 3u), vec4u(OG - 1u))) * (OH * OW);
+  // The 4 weight taps: input plane offset and the offsets of the tap within the window.
+  let k = min(vec4u(tt * 4u) + vec4u(0u, 1u, 2u, 3u), vec4u(T - 1u));
+  let xoff = vec4i((vec4u(g * CG) + k / KK) * (H * W));
+  let dh = vec4i(((k % KK) / KW) * DH) - vec4i(i32(PH));
+  let dw = vec4i((k % KW) * DW) - vec4i(i32(PW));
   let rows = N * OH;
   let r0 = split * ROW_CHUNK;
   let r1 = min(rows, r0 + ROW_CHUNK);
+  var n = r0 / OH;
+  var oh = r0 % OH;
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
   for (var row = r0; row < r1; row++) {
-    let n = row / OH;
-    let oh = row % OH;
-    let ih = vec4i(i32(oh * SH)) + dhv;
+    let ih = vec4i(i32(oh * SH)) + dh;
     let rowok = (ih >= vec4i(0)) & (ih < vec4i(i32(H)));
-    let xrow = vec4u(n * C * H * W) + xo + vec4u(select(vec4i(0), ih * i32(W), rowok));
-    let dybase = n * O * OH * OW + oh * OW;
+    let xrow = vec4i(i32(n * C * H * W)) + xoff + ih * i32(W);
+    let dyrow = n * O * OH * OW + oh * OW;
+    var iw = dw;
     for (var ow = 0u; ow < OW; ow++) {
-      let iw = vec4i(i32(ow * SW)) + dwv;
-      let ok = rowok & (iw >= vec4i(0)) & (iw < vec4i(i32(W)));
-      let off = xrow + vec4u(select(vec4i(0), iw, ok));
-      let xv = select(vec4f(0.0), vec4f(wsrc[off.x], wsrc[off.y], wsrc[off.z], wsrc[off.w]), ok);
-      let dyo = dybase + ow;
-      acc0 += src[dyo + o.x * OH * OW] * xv;
-      acc1 += src[dyo + o.y * OH * OW] * xv;
-      acc2 += src[dyo + o.z * OH * OW] * xv;
-      acc3 += src[dyo + o.w * OH * OW] * xv;
+      let xv = load4w(xrow + iw, rowok & (iw >= vec4i(0)) & (iw < vec4i(i32(W))));
+      let d = dyrow + ow;
+      acc0 += src[d + dyo.x] * xv;
+      acc1 += src[d + dyo.y] * xv;
+      acc2 += src[d + dyo.z] * xv;
+      acc3 += src[d + dyo.w] * xv;
+      iw += vec4i(i32(SW));
+    }
+    oh++;
+    if (oh == OH) {
+      oh = 0u;
+      n++;
     }
   }
   let obase = split * O * T;
+  let accs = array<vec4f, 4>(acc0, acc1, acc2, acc3);
   for (var i = 0u; i < 4u; i++) {
     if (og0 + i >= OG) { break; }
-    var v = acc0;
-    if (i == 1u) { v = acc1; } else if (i == 2u) { v = acc2; } else if (i == 3u) { v = acc3; }
-    let rowbase = obase + (g * OG + og0 + i) * T;
+    let v = accs[i];
+    let rowbase = obase + (g * OG + og0 + i) * T + tt * 4u;
     for (var j = 0u; j < 4u; j++) {
-      let k = tt * 4u + j;
-      if (k < T) { dst[rowbase + k] = v[j]; }
+      if (tt * 4u + j < T) { dst[rowbase + j] = v[j]; }
     }
   }
 }

@@ -5,8 +5,11 @@
 // The host collapses dimensions first, so most launches have RANK 1 and no index arithmetic.
 // Dimension k = 0 is the innermost: D0 is its size, SA0 / SB0 the strides of operand a / b.
 //
-// Dispatch: one invocation per output element, 64 per workgroup, workgroups laid out 2-D
-// (x up to the adapter's per-dimension limit, y as many rows as needed); index = row * WG_X + x.
+// Dispatch: one invocation per output element (per 4 elements for the *4 entry points, which
+// read and write vec4s of contiguous same-shape operands), 64 per workgroup, workgroups laid out
+// 2-D (x up to the adapter's per-dimension limit, y as many rows as needed): index = row * WG_X +
+// x, no division. The vec4 entries may read and write up to 3 elements past COUNT: tensor buffers
+// are allocated in 256-byte multiples and hold one tensor each, so those lanes are padding.
 
 override OP: u32 = 0u;
 override ALPHA: f32 = 0.0;
@@ -40,6 +43,10 @@ override B_SCALAR: bool = false;
 @group(0) @binding(0) var<storage, read> a: array<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
 @group(0) @binding(2) var<storage, read> b: array<u32>;
+// The same bindings seen as vec4s, for the contiguous fast path.
+@group(0) @binding(0) var<storage, read> a4: array<vec4u>;
+@group(0) @binding(1) var<storage, read_write> out4: array<vec4u>;
+@group(0) @binding(2) var<storage, read> b4: array<vec4u>;
 
 fn linear_index(wg: vec3u, lid: vec3u, nwg: vec3u) -> u32 {
   return (wg.y * nwg.x + wg.x) * 64u + lid.x;
@@ -209,6 +216,26 @@ fn unary(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: ve
   if (i >= COUNT) { return; }
   let o = offsets(i);
   out[i] = bitcast<u32>(unary_op(bitcast<f32>(a[o.x])));
+}
+
+// Contiguous same-shape operands, 4 elements per invocation (COUNT counts vec4s here).
+@compute @workgroup_size(64)
+fn unary4(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+          @builtin(num_workgroups) nwg: vec3u) {
+  let i = linear_index(wg, lid, nwg);
+  if (i >= COUNT) { return; }
+  let x = bitcast<vec4f>(a4[i]);
+  out4[i] = bitcast<vec4u>(vec4f(unary_op(x.x), unary_op(x.y), unary_op(x.z), unary_op(x.w)));
+}
+
+@compute @workgroup_size(64)
+fn binary4(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+           @builtin(num_workgroups) nwg: vec3u) {
+  let i = linear_index(wg, lid, nwg);
+  if (i >= COUNT) { return; }
+  let x = bitcast<vec4f>(a4[i]);
+  let y = bitcast<vec4f>(b4[i]);
+  out4[i] = bitcast<vec4u>(vec4f(binary_op(x.x, y.x), binary_op(x.y, y.y), binary_op(x.z, y.z), binary_op(x.w, y.w)));
 }
 
 @compute @workgroup_size(64)

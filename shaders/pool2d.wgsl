@@ -5,9 +5,15 @@
 // ih * W + iw inside the plane (what torch.nn.functional.max_pool2d(return_indices=True) returns).
 // Window of output (oh, ow): rows oh*SH - PH + kh*DH for kh < KH, columns likewise.
 //
-// Backward kernels gather: one invocation per input element sums the gradients of the outputs
-// whose windows cover it (no atomics, overlapping windows such as AlexNet's 3/2 work unchanged).
-// Dispatch: one invocation per output (forward) or input (backward) element, 64 per workgroup.
+// Dispatch: one invocation per row (of the output for forward kernels and the scatter backward, of
+// the input for the gather backward kernels), 64 per workgroup, 2-D workgroup grid; the columns of
+// the row are a loop. A row costs two integer divisions (plane, row), the loops none: on CPU
+// adapters such as SwiftShader an integer division costs more than the rest of a pooling step.
+//
+//  max_backward_scatter: windows do not overlap (SH >= (KH-1)*DH+1 and SW likewise): each output
+//      adds its gradient at its argmax; the input gradient must be zeroed first.
+//  max_backward / avg_backward: general (overlapping windows, AlexNet's 3/2): each input element
+//      gathers the gradients of the windows that cover it.
 
 override NC: u32;
 override H: u32;
@@ -39,60 +45,87 @@ fn linear(wg: vec3u, lid: vec3u, nwg: vec3u) -> u32 {
 @compute @workgroup_size(64)
 fn max_forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
                @builtin(num_workgroups) nwg: vec3u) {
-  let i = linear(wg, lid, nwg);
-  if (i >= NC * OH * OW) { return; }
-  let ow = i % OW;
-  let oh = (i / OW) % OH;
-  let plane = i / (OW * OH);
-  let base = plane * H * W;
+  let row = linear(wg, lid, nwg);
+  if (row >= NC * OH) { return; }
+  let oh = row % OH;
+  let base = (row / OH) * H * W;
   let h0 = i32(oh * SH) - i32(PH);
-  let w0 = i32(ow * SW) - i32(PW);
-  var best = 0.0;
-  var arg = -1;
-  for (var kh = 0u; kh < KH; kh++) {
-    let ih = h0 + i32(kh * DH);
-    if (ih < 0 || ih >= i32(H)) { continue; }
-    for (var kw = 0u; kw < KW; kw++) {
-      let iw = w0 + i32(kw * DW);
-      if (iw < 0 || iw >= i32(W)) { continue; }
-      let p = ih * i32(W) + iw;
-      let v = src[base + u32(p)];
-      if (arg < 0 || v > best || (v != v && best == best)) {
-        best = v;
-        arg = p;
+  var w0 = -i32(PW);
+  var o = row * OW;
+  for (var ow = 0u; ow < OW; ow++) {
+    var best = 0.0;
+    var arg = -1;
+    for (var kh = 0u; kh < KH; kh++) {
+      let ih = h0 + i32(kh * DH);
+      if (ih < 0 || ih >= i32(H)) { continue; }
+      for (var kw = 0u; kw < KW; kw++) {
+        let iw = w0 + i32(kw * DW);
+        if (iw < 0 || iw >= i32(W)) { continue; }
+        let p = ih * i32(W) + iw;
+        let v = src[base + u32(p)];
+        if (arg < 0 || v > best || (v != v && best == best)) {
+          best = v;
+          arg = p;
+        }
       }
     }
+    dst[o] = best;
+    if (WITH_INDICES) { idx_out[o] = arg; }
+    o++;
+    w0 += i32(SW);
   }
-  dst[i] = best;
-  if (WITH_INDICES) { idx_out[i] = arg; }
+}
+
+@compute @workgroup_size(64)
+fn max_backward_scatter(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                        @builtin(num_workgroups) nwg: vec3u) {
+  let row = linear(wg, lid, nwg);
+  if (row >= NC * OH) { return; }
+  let base = (row / OH) * H * W;
+  var o = row * OW;
+  for (var ow = 0u; ow < OW; ow++) {
+    let p = idx_in[o];
+    if (p >= 0) { dst[base + u32(p)] = src[o]; }
+    o++;
+  }
+}
+
+// The output rows/columns whose windows can cover input position `i` (no dilation): [lo, hi].
+fn covering(i: u32, pad: u32, k: u32, s: u32, n: u32) -> vec2i {
+  let t = i32(i + pad);
+  let lo = max(0, (t - i32(k) + i32(s)) / i32(s));
+  let hi = min(i32(n) - 1, t / i32(s));
+  return vec2i(lo, hi);
 }
 
 @compute @workgroup_size(64)
 fn max_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
                 @builtin(num_workgroups) nwg: vec3u) {
-  let i = linear(wg, lid, nwg);
-  if (i >= NC * H * W) { return; }
-  let iw = i % W;
-  let ih = (i / W) % H;
-  let plane = i / (W * H);
-  let obase = plane * OH * OW;
-  let me = i32(ih * W + iw);
-  var acc = 0.0;
-  for (var kh = 0u; kh < KH; kh++) {
-    let th = i32(ih + PH) - i32(kh * DH);
-    if (th < 0 || th % i32(SH) != 0) { continue; }
-    let oh = u32(th) / SH;
-    if (oh >= OH) { continue; }
-    for (var kw = 0u; kw < KW; kw++) {
-      let tw = i32(iw + PW) - i32(kw * DW);
-      if (tw < 0 || tw % i32(SW) != 0) { continue; }
-      let ow = u32(tw) / SW;
-      if (ow >= OW) { continue; }
-      let o = obase + oh * OW + ow;
-      if (idx_in[o] == me) { acc += src[o]; }
+  let row = linear(wg, lid, nwg);
+  if (row >= NC * H) { return; }
+  let ih = row % H;
+  let obase = (row / H) * OH * OW;
+  var i = row * W;
+  for (var iw = 0u; iw < W; iw++) {
+    let me = i32(ih * W + iw);
+    var acc = 0.0;
+    for (var kh = 0u; kh < KH; kh++) {
+      let th = i32(ih + PH) - i32(kh * DH);
+      if (th < 0 || th % i32(SH) != 0) { continue; }
+      let oh = u32(th) / SH;
+      if (oh >= OH) { continue; }
+      for (var kw = 0u; kw < KW; kw++) {
+        let tw = i32(iw + PW) - i32(kw * DW);
+        if (tw < 0 || tw % i32(SW) != 0) { continue; }
+        let ow = u32(tw) / SW;
+        if (ow >= OW) { continue; }
+        let o = obase + oh * OW + ow;
+        if (idx_in[o] == me) { acc += src[o]; }
+      }
     }
+    dst[i] = acc;
+    i++;
   }
-  dst[i] = acc;
 }
 
 // The divisor of output (oh, ow), following PyTorch's avg_pool2d.
@@ -111,49 +144,48 @@ fn avg_divisor(oh: u32, ow: u32) -> f32 {
 @compute @workgroup_size(64)
 fn avg_forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
                @builtin(num_workgroups) nwg: vec3u) {
-  let i = linear(wg, lid, nwg);
-  if (i >= NC * OH * OW) { return; }
-  let ow = i % OW;
-  let oh = (i / OW) % OH;
-  let plane = i / (OW * OH);
-  let base = plane * H * W;
+  let row = linear(wg, lid, nwg);
+  if (row >= NC * OH) { return; }
+  let oh = row % OH;
+  let base = (row / OH) * H * W;
   let h0 = i32(oh * SH) - i32(PH);
-  let w0 = i32(ow * SW) - i32(PW);
-  var acc = 0.0;
-  for (var kh = 0u; kh < KH; kh++) {
-    let ih = h0 + i32(kh);
-    if (ih < 0 || ih >= i32(H)) { continue; }
-    for (var kw = 0u; kw < KW; kw++) {
-      let iw = w0 + i32(kw);
-      if (iw < 0 || iw >= i32(W)) { continue; }
-      acc += src[base + u32(ih) * W + u32(iw)];
+  var w0 = -i32(PW);
+  var o = row * OW;
+  for (var ow = 0u; ow < OW; ow++) {
+    var acc = 0.0;
+    for (var kh = 0u; kh < KH; kh++) {
+      let ih = h0 + i32(kh);
+      if (ih < 0 || ih >= i32(H)) { continue; }
+      for (var kw = 0u; kw < KW; kw++) {
+        let iw = w0 + i32(kw);
+        if (iw < 0 || iw >= i32(W)) { continue; }
+        acc += src[base + u32(ih) * W + u32(iw)];
+      }
     }
+    dst[o] = acc / avg_divisor(oh, ow);
+    o++;
+    w0 += i32(SW);
   }
-  dst[i] = acc / avg_divisor(oh, ow);
 }
 
 @compute @workgroup_size(64)
 fn avg_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
                 @builtin(num_workgroups) nwg: vec3u) {
-  let i = linear(wg, lid, nwg);
-  if (i >= NC * H * W) { return; }
-  let iw = i % W;
-  let ih = (i / W) % H;
-  let plane = i / (W * H);
-  let obase = plane * OH * OW;
-  var acc = 0.0;
-  for (var kh = 0u; kh < KH; kh++) {
-    let th = i32(ih + PH) - i32(kh);
-    if (th < 0 || th % i32(SH) != 0) { continue; }
-    let oh = u32(th) / SH;
-    if (oh >= OH) { continue; }
-    for (var kw = 0u; kw < KW; kw++) {
-      let tw = i32(iw + PW) - i32(kw);
-      if (tw < 0 || tw % i32(SW) != 0) { continue; }
-      let ow = u32(tw) / SW;
-      if (ow >= OW) { continue; }
-      acc += src[obase + oh * OW + ow] / avg_divisor(oh, ow);
+  let row = linear(wg, lid, nwg);
+  if (row >= NC * H) { return; }
+  let ih = row % H;
+  let obase = (row / H) * OH * OW;
+  let rows = covering(ih, PH, KH, SH, OH);
+  var i = row * W;
+  for (var iw = 0u; iw < W; iw++) {
+    let cols = covering(iw, PW, KW, SW, OW);
+    var acc = 0.0;
+    for (var oh = rows.x; oh <= rows.y; oh++) {
+      for (var ow = cols.x; ow <= cols.y; ow++) {
+        acc += src[obase + u32(oh) * OW + u32(ow)] / avg_divisor(u32(oh), u32(ow));
+      }
     }
+    dst[i] = acc;
+    i++;
   }
-  dst[i] = acc;
 }

@@ -42,7 +42,7 @@ function macs(g: ConvGeometry): number {
 }
 
 export function conv2dForward(ctx: LowerContext, g: ConvGeometry, x: BufRef, w: BufRef, bias: BufRef | null, y: BufRef): void {
-  const tiles = Math.ceil((g.n * g.oh * g.ow) / 4) * Math.ceil(g.o / g.groups / 4) * g.groups;
+  const tiles = Math.ceil(g.ow / 4) * g.oh * g.n * Math.ceil(g.o / g.groups / 4) * g.groups;
   ctx.dispatch({
     shader: conv2dShader,
     entryPoint: 'forward',
@@ -55,7 +55,7 @@ export function conv2dForward(ctx: LowerContext, g: ConvGeometry, x: BufRef, w: 
 }
 
 export function conv2dInputGrad(ctx: LowerContext, g: ConvGeometry, dy: BufRef, w: BufRef, dx: BufRef): void {
-  const tiles = Math.ceil((g.n * g.h * g.w) / 4) * Math.ceil(g.c / g.groups / 4) * g.groups;
+  const tiles = Math.ceil(g.w / 4) * g.h * g.n * Math.ceil(g.c / g.groups / 4) * g.groups;
   ctx.dispatch({
     shader: conv2dShader,
     entryPoint: 'input_grad',

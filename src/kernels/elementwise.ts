@@ -66,6 +66,26 @@ function call(entryPoint: string, count: number, constants: Record<string, numbe
   };
 }
 
+/** Whether every operand is read contiguously at the output's index (no broadcast, no permute). */
+function contiguous(outShape: readonly number[], ...strides: (readonly number[])[]): boolean {
+  const { shape, strides: s } = collapseDims(outShape, strides);
+  return shape.length <= 1 && s.every((st) => st.length === 0 || st[0] === 1);
+}
+
+/** Contiguous case: 4 elements per invocation through the vec4 entry points. */
+function vec4Call(entryPoint: string, count: number, constants: Record<string, number>, bindings: BufRef[]): KernelCall {
+  const quads = Math.ceil(count / 4);
+  return {
+    shader: elementwiseShader,
+    entryPoint,
+    constants: { ...constants, COUNT: quads },
+    bindings,
+    workgroups: grid1d(quads, 64),
+    flops: count,
+    bytes: 4 * count * bindings.length,
+  };
+}
+
 export function unaryKernel(
   op: UnaryOp,
   outShape: readonly number[],
@@ -76,6 +96,7 @@ export function unaryKernel(
   beta = 0,
 ): KernelCall {
   const count = outShape.reduce((p, d) => p * d, 1);
+  if (contiguous(outShape, aStrides)) return vec4Call('unary4', count, { OP: UNARY[op], ALPHA: alpha, BETA: beta }, [a, out]);
   const c = { ...layoutConstants(outShape, aStrides, aStrides), OP: UNARY[op], ALPHA: alpha, BETA: beta };
   return call('unary', count, c, [a, out], 1);
 }
@@ -92,6 +113,7 @@ export function binaryKernel(
   beta = 0,
 ): KernelCall {
   const count = outShape.reduce((p, d) => p * d, 1);
+  if (contiguous(outShape, aStrides, bStrides)) return vec4Call('binary4', count, { OP: BINARY[op], ALPHA: alpha, BETA: beta }, [a, out, b]);
   const c = { ...layoutConstants(outShape, aStrides, bStrides), OP: BINARY[op], ALPHA: alpha, BETA: beta };
   return call('binary', count, c, [a, out, b], 1);
 }

@@ -29,6 +29,11 @@ function constants(g: PoolGeometry): Record<string, number> {
   };
 }
 
+/** Whether no two windows share an input element (then max backward can scatter). */
+export function windowsDisjoint(g: PoolGeometry): boolean {
+  return g.sh >= (g.kh - 1) * g.dh + 1 && g.sw >= (g.kw - 1) * g.dw + 1;
+}
+
 export function maxPoolForward(g: PoolGeometry, x: BufRef, y: BufRef, indices: BufRef, withIndices: boolean): KernelCall {
   const count = g.planes * g.oh * g.ow;
   return {
@@ -36,20 +41,25 @@ export function maxPoolForward(g: PoolGeometry, x: BufRef, y: BufRef, indices: B
     entryPoint: 'max_forward',
     constants: { ...constants(g), WITH_INDICES: withIndices },
     bindings: [x, null, y, indices],
-    workgroups: grid1d(count, 64),
+    workgroups: grid1d(g.planes * g.oh, 64),
     flops: count * g.kh * g.kw,
     bytes: 4 * (g.planes * g.h * g.w + count * (withIndices ? 2 : 1)),
   };
 }
 
+/**
+ * Max pooling's input gradient. Disjoint windows: `dx` must be zeroed first and each output writes
+ * its gradient at its argmax. Overlapping windows: each input gathers from the windows covering it.
+ */
 export function maxPoolBackward(g: PoolGeometry, dy: BufRef, indices: BufRef, dx: BufRef): KernelCall {
   const count = g.planes * g.h * g.w;
+  const scatter = windowsDisjoint(g);
   return {
     shader: pool2dShader,
-    entryPoint: 'max_backward',
+    entryPoint: scatter ? 'max_backward_scatter' : 'max_backward',
     constants: constants(g),
     bindings: [dy, indices, dx],
-    workgroups: grid1d(count, 64),
+    workgroups: grid1d(scatter ? g.planes * g.oh : g.planes * g.h, 64),
     flops: count * g.kh * g.kw,
     bytes: 4 * (count + 2 * g.planes * g.oh * g.ow),
   };
@@ -67,7 +77,7 @@ export function avgPoolForward(g: PoolGeometry, o: AvgOptions, x: BufRef, y: Buf
     entryPoint: 'avg_forward',
     constants: { ...constants(g), COUNT_INCLUDE_PAD: o.countIncludePad, DIVISOR: o.divisor },
     bindings: [x, null, y],
-    workgroups: grid1d(count, 64),
+    workgroups: grid1d(g.planes * g.oh, 64),
     flops: count * g.kh * g.kw,
     bytes: 4 * (g.planes * g.h * g.w + count),
   };
@@ -80,7 +90,7 @@ export function avgPoolBackward(g: PoolGeometry, o: AvgOptions, dy: BufRef, dx: 
     entryPoint: 'avg_backward',
     constants: { ...constants(g), COUNT_INCLUDE_PAD: o.countIncludePad, DIVISOR: o.divisor },
     bindings: [dy, null, dx],
-    workgroups: grid1d(count, 64),
+    workgroups: grid1d(g.planes * g.h, 64),
     flops: count * g.kh * g.kw,
     bytes: 4 * (count + g.planes * g.oh * g.ow),
   };

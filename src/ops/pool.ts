@@ -6,7 +6,7 @@
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
 import { currentLayer } from '../graph/engine.js';
 import type { OpDef } from '../graph/op.js';
-import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, type PoolGeometry } from '../kernels/pool2d.js';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, windowsDisjoint, type PoolGeometry } from '../kernels/pool2d.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { pair } from '../util/shape.js';
@@ -31,6 +31,7 @@ export const maxPool2dOp: OpDef<PoolGeometry> = {
 export const maxPool2dBackwardOp: OpDef<PoolGeometry> = {
   name: 'max_pool2d_backward',
   lower(ctx, node) {
+    if (windowsDisjoint(node.attrs)) ctx.clear(ctx.output(0), node.outputs[0]!.bytes);
     ctx.dispatch(maxPoolBackward(node.attrs, ctx.input(0), ctx.input(1), ctx.output(0)));
   },
 };
