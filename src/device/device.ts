@@ -68,6 +68,10 @@ export class Device {
   readonly pipelines: PipelineCache;
   /** Counts `queue.submit` calls (tests check one per training step). */
   submitCount = 0;
+  /** When the latest submission went out (performance.now()). */
+  private lastSubmitAt = 0;
+  /** Moving estimate of how long a submission takes to finish, for waiting without spinning. */
+  private latencyMs = 0;
   private open: OpenSubmission | null = null;
   private asyncError: WebtrainError | null = null;
   private lostMessage: string | null = null;
@@ -187,6 +191,7 @@ export class Device {
     gpu.pushErrorScope('validation');
     gpu.queue.submit([open.encoder.finish()]);
     this.submitCount++;
+    this.lastSubmitAt = performance.now();
     const what = summarize(open.labels);
     const validation = gpu.popErrorScope();
     const oom = gpu.popErrorScope();
@@ -214,14 +219,18 @@ export class Device {
     this.encoder(`read ${label}`).copyBufferToBuffer(buffer, offset, staging, 0, padded);
     try {
       await this.whenSubmitted();
+      await this.untilLikelyDone();
       await staging.mapAsync(MapMode.READ, 0, padded);
+      this.noteDone();
       const out = staging.getMappedRange(0, padded).slice(0, size);
       staging.unmap();
       this.check();
       return out;
     } catch (e) {
-      if (this.lostMessage) throw this.lostError();
       if (e instanceof WebtrainError) throw e;
+      // A lost device rejects pending maps before `lost` resolves; give it a moment to say so.
+      await Promise.race([this.gpu.lost, new Promise((r) => setTimeout(r, 500))]);
+      if (this.lostMessage) throw this.lostError();
       this.check();
       throw new GPUValidationError(`Reading back ${label} failed: ${(e as Error).message}`, { cause: e });
     } finally {
@@ -229,10 +238,29 @@ export class Device {
     }
   }
 
+  /**
+   * Sleeps through most of the time the latest submission is expected to take. In Node, Dawn's
+   * binding polls its event queue from the JavaScript thread (setImmediate) for as long as a
+   * mapAsync is pending; with the GPU on the CPU (SwiftShader) that polling thread takes a core from
+   * the shader threads. Asking for the map when the work is nearly done keeps the polling short.
+   */
+  private async untilLikelyDone(): Promise<void> {
+    if (this.adapter.runtime !== 'node' || this.latencyMs < 4) return;
+    const wait = this.lastSubmitAt + 0.9 * this.latencyMs - performance.now();
+    if (wait > 2) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  private noteDone(): void {
+    const took = performance.now() - this.lastSubmitAt;
+    this.latencyMs = this.latencyMs === 0 ? took : 0.7 * this.latencyMs + 0.3 * took;
+  }
+
   /** Waits until the GPU has finished all submitted work, then reports any error it raised. */
   async sync(): Promise<void> {
     this.submit();
+    await this.untilLikelyDone();
     await this.gpu.queue.onSubmittedWorkDone();
+    this.noteDone();
     // Error scopes resolve after the work they cover; give them a turn.
     await new Promise((r) => setTimeout(r, 0));
     this.check();
