@@ -104,7 +104,10 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       o.scheduler?.step();
       o.optimizer.zeroGrad();
       // The readbacks join this step's submission; the previous step's values are ready by now.
-      queue.push({ values: Promise.all([loss.item(), hits.item()]), size: batch.size, step });
+      const values = Promise.all([loss.item(), hits.item()]);
+      // Marked handled now: if an earlier step fails, the loop stops before awaiting this one.
+      values.catch(() => {});
+      queue.push({ values, size: batch.size, step });
       batch.x.dispose();
       batch.y.dispose();
       if (queue.length > 1) await settle(queue.shift()!);
