@@ -76,6 +76,8 @@ export interface BenchCase {
   /** The runner repeats iter() inside a repetition until it lasts about this long (same rule for both). */
   targetRepMs: number;
   maxInner: number;
+  /** Where sides warm up with Impl.warm(): how many warm-ups one iteration costs (for the time budget). */
+  warmScale?: number;
   /** Why webtrain cannot run this case yet, or null. */
   webtrainMissing(): string | null;
   webtrain(ctx: BenchContext): Promise<Impl>;
@@ -94,6 +96,11 @@ export function convFlops(n: number, c: number, o: number, oh: number, ow: numbe
 /** Forward FLOPs of LeNet-5 on a batch (convs and linears; pools, ReLUs and the loss are noise). */
 export function lenetForwardFlops(batch: number): number {
   return convFlops(batch, 1, 6, 28, 28, 5) + convFlops(batch, 6, 16, 10, 10, 5) + 2 * batch * (400 * 120 + 120 * 84 + 84 * 10);
+}
+
+/** FLOPs of a LeNet-5 training step: forward, and backward without conv1's input gradient. */
+export function lenetStepFlops(batch: number): number {
+  return 3 * lenetForwardFlops(batch) - convFlops(batch, 1, 6, 28, 28, 5);
 }
 
 /** Forward FLOPs of the ResNet stage: stem conv, four 3x3 convs, fc. */
@@ -136,7 +143,7 @@ function lenetStep(batch: number, smoke: boolean): BenchCase {
     title: `LeNet-5 training step (Adam), batch ${batch}, 1x28x28`,
     unit: 'images/s',
     workPerIter: batch,
-    flopsPerIter: 3 * lenetForwardFlops(batch),
+    flopsPerIter: lenetStepFlops(batch),
     warmup: smoke ? 0 : 1,
     reps: smoke ? 1 : 5,
     targetRepMs: smoke ? 0 : 400,
@@ -403,7 +410,7 @@ function resnetStep(batch: number, size: number, channels: number, smoke: boolea
     title: `ResNet-18 stage 1 training step (3x3 stem + 2 basic blocks, BN, ${channels} ch, SGD momentum), batch ${batch}, 3x${size}x${size}`,
     unit: 'images/s',
     workPerIter: batch,
-    flopsPerIter: 3 * resnetForwardFlops(batch, size, channels),
+    flopsPerIter: 3 * resnetForwardFlops(batch, size, channels) - convFlops(batch, 3, channels, size, size, 3),
     warmup: smoke ? 0 : 1,
     reps: smoke ? 1 : 5,
     targetRepMs: smoke ? 0 : 400,
@@ -472,11 +479,12 @@ function mnistEpoch(images: number, batch: number, smoke: boolean): BenchCase {
     title: `main job epoch: LeNet-5 on ${images} MNIST digits, batch ${batch}, Adam, data loading + augmentation + loss/accuracy readback included`,
     unit: 'images/s',
     workPerIter: images,
-    flopsPerIter: 3 * lenetForwardFlops(images),
+    flopsPerIter: (images / batch) * lenetStepFlops(batch),
     warmup: smoke ? 0 : 1,
     reps: smoke ? 1 : 5,
     targetRepMs: 0,
     maxInner: 1,
+    warmScale: Math.ceil(images / batch),
     webtrainMissing: () => null,
     async webtrain(ctx) {
       const mnist = await ctx.mnist();

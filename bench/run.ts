@@ -28,6 +28,7 @@ interface Options {
   reps?: number;
   warmup?: number;
   allSides: boolean;
+  budget: number;
   torch: boolean;
   torchThreads: number;
   adapter: 'auto' | 'gpu' | 'swiftshader';
@@ -62,6 +63,11 @@ function parse(argv: string[]): Options {
     .addOption(new Option('--reps <n>', 'timed repetitions per case (default: the case\'s, at least 5)').argParser(positiveInt(1)))
     .addOption(new Option('--warmup <n>', 'untimed warm-up runs per case').argParser(positiveInt(0)))
     .addOption(new Option('--all-sides', 'also time tfjs on cases webtrain cannot run yet'))
+    .addOption(
+      new Option('--budget <minutes>', 'time budget of the WebGPU cases: a case whose repetitions would end past it is reported as not run')
+        .argParser(positiveInt(1))
+        .default(14),
+    )
     .addOption(new Option('--no-torch', 'skip the PyTorch CPU reference'))
     .addOption(new Option('--torch-threads <n>', 'PyTorch CPU threads').argParser(positiveInt(1)).default(cores))
     .addOption(new Option('--adapter <name>', 'Node adapter').choices(['auto', 'gpu', 'swiftshader']).default('auto'))
@@ -79,6 +85,7 @@ function parse(argv: string[]): Options {
     reps: o['reps'] as number | undefined,
     warmup: o['warmup'] as number | undefined,
     allSides: Boolean(o['allSides']),
+    budget: o['budget'] as number,
     torch: o['torch'] as boolean,
     torchThreads: o['torchThreads'] as number,
     adapter: o['adapter'] as Options['adapter'],
@@ -107,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
   const wall0 = performance.now();
   const loadStart = os.loadavg();
   const cases = benchCases({ smoke: o.smoke }).filter((c) => o.cases.length === 0 || o.cases.includes(c.id));
-  const suite = { smoke: o.smoke, only: o.cases, reps: o.reps, warmup: o.warmup, allSides: o.allSides, log };
+  const suite = { smoke: o.smoke, only: o.cases, reps: o.reps, warmup: o.warmup, allSides: o.allSides, budgetSeconds: o.budget * 60, log };
   let results: CaseResult[];
   let adapter: RunInfo['adapter'];
   const versions: Record<string, string> = { node: process.versions.node };

@@ -49,6 +49,12 @@ export interface SuiteOptions {
    * smoke mode does, to check that the tfjs side still builds).
    */
   allSides?: boolean;
+  /**
+   * Wall-clock budget of the whole suite in seconds. After a case's warm-up, if its timed
+   * repetitions (projected from the warm-up) would end past the budget, the case is reported as
+   * not run, with the projection, instead of being timed.
+   */
+  budgetSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -86,7 +92,7 @@ function innerFor(c: BenchCase, oneIterMs: number): number {
   return Math.max(1, Math.min(c.maxInner, Math.ceil(c.targetRepMs / Math.max(oneIterMs, 1e-3))));
 }
 
-export async function runCase(c: BenchCase, ctx: BenchContext, o: SuiteOptions): Promise<CaseResult> {
+export async function runCase(c: BenchCase, ctx: BenchContext, o: SuiteOptions, deadline = Infinity): Promise<CaseResult> {
   const log = o.log ?? (() => {});
   const missing = c.webtrainMissing();
   const warmup = o.warmup ?? c.warmup;
@@ -99,9 +105,9 @@ export async function runCase(c: BenchCase, ctx: BenchContext, o: SuiteOptions):
   const tfBase = ctx.tfjs.backend.memory() as { numBytesInGPU: number };
   const tfBaseBytes = tfBase.numBytesInGPU;
 
-  const sides: { name: 'webtrain' | 'tfjs'; impl: Impl; times: number[]; inner: number; last: number }[] = [];
-  if (!missing) sides.push({ name: 'webtrain', impl: await c.webtrain(ctx), times: [], inner: 1, last: 0 });
-  if (runTfjs) sides.push({ name: 'tfjs', impl: await c.tfjs(ctx), times: [], inner: 1, last: 0 });
+  const sides: { name: 'webtrain' | 'tfjs'; impl: Impl; times: number[]; inner: number; last: number; warmMs: number }[] = [];
+  if (!missing) sides.push({ name: 'webtrain', impl: await c.webtrain(ctx), times: [], inner: 1, last: 0, warmMs: 0 });
+  if (runTfjs) sides.push({ name: 'tfjs', impl: await c.tfjs(ctx), times: [], inner: 1, last: 0, warmMs: 0 });
   if (missing) log(`  webtrain: ${missing}${runTfjs ? '' : `; tfjs ${TFJS_NOT_RUN}`}`);
   try {
     for (let w = 0; w < warmup; w++) {
@@ -113,10 +119,21 @@ export async function runCase(c: BenchCase, ctx: BenchContext, o: SuiteOptions):
         } else {
           s.last = await timeRep(s.impl, 1);
         }
-        log(`  warm-up ${w + 1}/${warmup} ${s.name}: ${(performance.now() - t0).toFixed(1)} ms`);
+        s.warmMs = performance.now() - t0;
+        log(`  warm-up ${w + 1}/${warmup} ${s.name}: ${s.warmMs.toFixed(1)} ms`);
       }
     }
     for (const s of sides) s.inner = warmup > 0 && !s.impl.warm ? innerFor(c, s.last) : 1;
+    if (warmup > 0 && Number.isFinite(deadline)) {
+      // Warm-up times include compilation, so this overestimates a little.
+      const projected = reps * sides.reduce((sum, s) => sum + s.inner * s.warmMs * (s.impl.warm ? (c.warmScale ?? 1) : 1), 0);
+      const left = deadline - performance.now();
+      if (projected > left) {
+        const why = `not run: ${reps} repetitions would take ~${(projected / 1000).toFixed(0)} s, ${(Math.max(0, left) / 1000).toFixed(0)} s of the time budget are left (run it alone: --cases ${c.id})`;
+        log(`  ${why}`);
+        return { id: c.id, title: c.title, unit: c.unit, flopsPerIter: c.flopsPerIter, workPerIter: c.workPerIter, webtrain: { na: missing ?? why }, tfjs: { na: why }, speedup: null };
+      }
+    }
     for (let r = 0; r < reps; r++) {
       const order = r % 2 === 0 ? sides : [...sides].reverse();
       for (const s of order) {
@@ -139,11 +156,12 @@ export async function runCase(c: BenchCase, ctx: BenchContext, o: SuiteOptions):
 export async function runSuite(cases: readonly BenchCase[], ctx: BenchContext, o: SuiteOptions): Promise<CaseResult[]> {
   const log = o.log ?? (() => {});
   const results: CaseResult[] = [];
+  const deadline = o.budgetSeconds ? performance.now() + o.budgetSeconds * 1000 : Infinity;
   for (const c of cases) {
     if (o.only && o.only.length > 0 && !o.only.includes(c.id)) continue;
     log(`${c.id}: ${c.title}`);
     const t0 = performance.now();
-    const r = await runCase(c, ctx, o);
+    const r = await runCase(c, ctx, o, deadline);
     if (o.smoke && c.check && !c.webtrainMissing()) r.agreement = await c.check(ctx);
     log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     results.push(r);
