@@ -278,6 +278,36 @@ describe('shape ops', () => {
     await checkOp({ what: '.T', inputs: [randomArray([3, 7], 51)], gpu: (t) => t.T, ref: (a) => refPermute(a, [1, 0]) });
   });
 
+  it('expand broadcasts, and its gradient sums back (sumTo)', async () => {
+    const cases: [number[], number[]][] = [
+      [[3, 1], [2, 3, 5]],
+      [[1, 4, 1], [3, 4, 2]],
+      [[5], [2, 1, 5]],
+    ];
+    for (const [k, [from, to]] of cases.entries()) {
+      const x = randomArray(from, 45 + k);
+      const zeros = testArray(to, new Float32Array(to.reduce((p, d) => p * d, 1)));
+      await checkOp({
+        what: `expand [${from}] -> [${to}]`,
+        inputs: [x],
+        gpu: (t) => wt.ops.expand(t, to),
+        ref: (a) => ew.binary(ew.add(), a, zeros.ref),
+        refGrad: (gy) => [sumTo(gy, from)],
+      });
+    }
+  });
+
+  it('detach stops the gradient', async () => {
+    const x = randomArray([4, 3], 47);
+    const t = tensorOf(x, true);
+    const d = t.detach();
+    expect(d.requiresGrad).toBe(false);
+    // d/dx (detach(x) * x) = detach(x): the detached factor gets no gradient of its own.
+    d.mul(t).sum().backward();
+    const [grad] = await readPoisoned(t.grad!);
+    expectClose(grad!, x.ref, 0, 'd/dx detach(x) * x');
+  });
+
   it('reshape, view, flatten and clone keep values and pass gradients through', async () => {
     const x = randomArray([2, 3, 4], 60);
     const w = randomArray([4, 6], 61);

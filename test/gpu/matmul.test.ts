@@ -134,6 +134,7 @@ describe('linear', () => {
           const g = mm.linearBackward(x, w, gy);
           return bias ? [g.dx, g.dw, g.db] : [g.dx, g.dw];
         },
+        // 300-term dot products: as for split-K above, rounding grows like sqrt(K).
         tol: inF > 100 ? 5e-5 : undefined,
         gradTol: inF > 100 ? 5e-5 : undefined,
         fd: { maxPoints: 80 },

@@ -112,3 +112,34 @@ describe('a training step replays its cached plan', () => {
     }, 2, 3);
   });
 });
+
+describe('replayed plans compute with the new inputs, and in-place updates respect earlier readers', () => {
+  it('the same graph on other data gives that data its own result (and hits the cache)', async () => {
+    const f = (a: wt.Tensor, b: wt.Tensor): wt.Tensor => F.relu(a.matmul(b)).sum(1);
+    const a1 = randomArray([3, 4], 10);
+    const b1 = randomArray([4, 5], 11);
+    const a2 = randomArray([3, 4], 12);
+    const b2 = randomArray([4, 5], 13);
+    const first = await f(tensorOf(a1), tensorOf(b1)).data();
+    const hits = wt.engineFor(device).stats.planHits;
+    const second = await f(tensorOf(a2), tensorOf(b2)).data();
+    expect(wt.engineFor(device).stats.planHits).toBe(hits + 1);
+    const again = await f(tensorOf(a1), tensorOf(b1)).data();
+    expect(Array.from(again)).toEqual(Array.from(first));
+    expect(Array.from(second)).not.toEqual(Array.from(first));
+  });
+
+  it('values recorded from a parameter before step() see the old parameter', async () => {
+    const p0 = randomArray([6], 20);
+    const p = tensorOf(p0, true);
+    const opt = new wt.optim.SGD([p], { lr: 0.5, momentum: 0.9 });
+    p.grad = wt.ones([6]);
+    const doubledBefore = p.mul(2); // pending: computed in the same flush as the update
+    const snapshot = p.detach(); // a view of the old value's buffer
+    opt.step();
+    const [doubled, snap, updated] = await Promise.all([doubledBefore.data(), snapshot.data(), p.data()]);
+    expect(Array.from(doubled)).toEqual(Array.from(p0.data, (v) => Math.fround(2 * v)));
+    expect(Array.from(snap)).toEqual(Array.from(p0.data));
+    expect(Array.from(updated)).toEqual(Array.from(p0.data, (v) => Math.fround(v - 0.5)));
+  });
+});
