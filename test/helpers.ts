@@ -107,15 +107,16 @@ export function randomArray(shape: readonly number[], seed: number, options: Ran
 }
 
 /**
- * Distinct values spaced `gap` apart in random order (centred on 0, never 0): for max pooling and
- * amax, where near-ties would make the maximum, and so the gradient, ambiguous under perturbation.
+ * Distinct values spaced `gap` apart in random order, around 0 but never 0 (offset by a quarter
+ * gap): for max pooling and amax, where near-ties would make the maximum, and so the gradient,
+ * ambiguous under perturbation.
  */
 export function distinctArray(shape: readonly number[], seed: number, gap = 0.05): TestArray {
   const n = numel(shape);
   const perm = new Rng(seed).permutation(n);
   return testArray(
     shape,
-    perm.map((k) => (k - n / 2 + 0.5) * gap),
+    perm.map((k) => (k - Math.floor(n / 2) + 0.25) * gap),
   );
 }
 
