@@ -64,9 +64,9 @@ function parse(argv: string[]): Options {
     .addOption(new Option('--warmup <n>', 'untimed warm-up runs per case').argParser(positiveInt(0)))
     .addOption(new Option('--all-sides', 'also time tfjs on cases webtrain cannot run yet'))
     .addOption(
-      new Option('--budget <minutes>', 'time budget of the WebGPU cases: a case whose repetitions would end past it is reported as not run')
+      new Option('--budget <minutes>', 'time budget of the WebGPU cases (PyTorch takes about a minute more): a case whose repetitions would end past it is reported as not run')
         .argParser(positiveInt(1))
-        .default(14),
+        .default(13),
     )
     .addOption(new Option('--no-torch', 'skip the PyTorch CPU reference'))
     .addOption(new Option('--torch-threads <n>', 'PyTorch CPU threads').argParser(positiveInt(1)).default(cores))
