@@ -43,6 +43,8 @@ const cases: ConvCase[] = [
   { name: 'no bias', x: [2, 3, 6, 6], w: [5, 3, 3, 3], bias: false, p: { padding: 1 } },
   { name: 'stride larger than the kernel', x: [1, 2, 11, 10], w: [3, 2, 2, 2], p: { stride: 3 } },
   { name: 'kernel as large as the padded input', x: [2, 2, 3, 4], w: [3, 2, 5, 6], p: { padding: 1 } },
+  { name: 'stride, dilation, padding and groups together', x: [1, 4, 9, 8], w: [6, 2, 3, 3], p: { stride: [2, 3], dilation: [2, 1], padding: [2, 1], groups: 2 } },
+  { name: 'height 1 (a 1xW image), kernel 1x3, stride 2', x: [2, 3, 1, 9], w: [5, 3, 1, 3], p: { stride: 2 } },
 ];
 
 /**
