@@ -274,7 +274,7 @@ function convCase(s: ConvShape, withGrads: boolean, smoke: boolean): BenchCase {
       const d = convData(s);
       const x = wt.tensor(d.x, { shape: [n, c, size, size], requiresGrad: withGrads });
       const w = wt.tensor(d.w, { shape: [k, c, 3, 3], requiresGrad: withGrads });
-      const dy = wt.tensor(d.dy, { shape: [n, k, size, size] });
+      const dy = withGrads ? wt.tensor(d.dy, { shape: [n, k, size, size] }) : null;
       let y: wt.Tensor | null = null;
       return {
         iter() {
@@ -282,13 +282,13 @@ function convCase(s: ConvShape, withGrads: boolean, smoke: boolean): BenchCase {
           disposeGrad(x);
           disposeGrad(w);
           y = F.conv2d(x, w, null, { padding: 1 });
-          if (withGrads) y.backward(dy);
+          if (dy) y.backward(dy);
           flush(ctx);
         },
         sync: wtSync(ctx),
         dispose() {
           y?.dispose();
-          for (const t of [x, w, dy]) t.dispose();
+          for (const t of [x, w, dy]) t?.dispose();
         },
       };
     },
@@ -296,17 +296,17 @@ function convCase(s: ConvShape, withGrads: boolean, smoke: boolean): BenchCase {
       const d = convData(s);
       const x = tf.tensor4d(nchwToNhwc(d.x, n, c, size, size), [n, size, size, c]);
       const w = tf.tensor4d(oihwToHwio(d.w, k, c, 3, 3), [3, 3, c, k]);
-      const dy = tf.tensor4d(nchwToNhwc(d.dy, n, k, size, size), [n, size, size, k]);
+      const dy = withGrads ? tf.tensor4d(nchwToNhwc(d.dy, n, k, size, size), [n, size, size, k]) : null;
       const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'));
       let outs: tf.Tensor[] = [];
       return {
         iter() {
           tf.dispose(outs);
-          outs = withGrads ? grads([x, w], dy) : [tf.conv2d(x, w, 1, 'same')];
+          outs = dy ? grads([x, w], dy) : [tf.conv2d(x, w, 1, 'same')];
         },
         sync: tfSync(ctx),
         dispose() {
-          tf.dispose([...outs, x, w, dy]);
+          tf.dispose([...outs, x, w, ...(dy ? [dy] : [])]);
         },
       };
     },
