@@ -42,6 +42,8 @@ export class Engine {
   readonly stats: EngineStats = { flushes: 0, planBuilds: 0, planHits: 0, recorded: 0 };
   /** The plan run by the latest flush (for tests and the profiler). */
   lastPlan: Plan | null = null;
+  /** Algorithm choices that can be forced (benchmarks, tests); 'auto' picks by shape. */
+  tuning: { conv: 'auto' | 'direct' | 'gemm' } = { conv: 'auto' };
   /** When set, the next flushes write per-dispatch timestamps here (profiler). */
   profiler: ((plan: Plan) => { querySet: GPUQuerySet; first: number } | undefined) | null = null;
 

@@ -4,9 +4,10 @@
  * kernel of shaders/conv2d.wgsl), the bias gradient a reduction over N, H, W.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
+import { currentLayer, engineFor } from '../graph/engine.js';
 import type { OpDef } from '../graph/op.js';
 import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, type ConvGeometry } from '../kernels/conv2d.js';
+import { col2im, colLayout, convGemmForward, convGemmInputGrad, convGemmWeightGrad, im2col } from '../kernels/im2col.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { pair } from '../util/shape.js';
@@ -58,6 +59,78 @@ export const conv2dWeightGradOp: OpDef<ConvGeometry> = {
     conv2dWeightGrad(ctx, node.attrs, ctx.input(0), ctx.input(1), ctx.output(0));
   },
 };
+
+// ---- im2col path: col = im2col(x); y = W x col; dW = dy x col^T; dx = col2im(W^T x dy) -----------
+
+/** x [N, C, H, W] -> col [N, KP, S4]. */
+export const im2colOp: OpDef<ConvGeometry> = {
+  name: 'im2col',
+  lower(ctx, node) {
+    im2col(ctx, node.attrs, ctx.input(0), ctx.output(0));
+  },
+  vjp(node, [g], needs) {
+    if (!needs[0] || !g) return [null];
+    return [apply1(col2imOp, [g], node.attrs, { shape: node.inputs[0]!.shape, dtype: 'float32' })];
+  },
+};
+
+/** dcol [N, KP, S4] -> dx [N, C, H, W]. */
+export const col2imOp: OpDef<ConvGeometry> = {
+  name: 'col2im',
+  lower(ctx, node) {
+    col2im(ctx, node.attrs, ctx.input(0), ctx.output(0));
+  },
+};
+
+/** Inputs: weight [O, C, KH, KW], col [N, KP, S4], [bias]. Output y [N, O, OH, OW]. */
+export const convGemmOp: OpDef<ConvGeometry> = {
+  name: 'conv2d',
+  lower(ctx, node) {
+    convGemmForward(ctx, node.attrs, ctx.input(0), ctx.input(1), node.inputs.length > 2 ? ctx.input(2) : null, ctx.output(0));
+  },
+  vjp(node, [g], needs) {
+    if (!g) return [null, null, null];
+    const geo = node.attrs;
+    const w = Tensor.view(node.inputs[0]!);
+    const col = Tensor.view(node.inputs[1]!);
+    const dw = needs[0] ? apply1(convGemmWeightGradOp, [g, col], geo, { shape: w.shape, dtype: 'float32' }) : null;
+    const dcol = needs[1] ? apply1(convGemmInputGradOp, [w, g], geo, { shape: col.shape, dtype: 'float32' }) : null;
+    const db = node.inputs.length > 2 && needs[2] ? sum(g, [0, 2, 3]) : null;
+    return [dw, dcol, db];
+  },
+};
+
+export const convGemmWeightGradOp: OpDef<ConvGeometry> = {
+  name: 'conv2d_weight_grad',
+  lower(ctx, node) {
+    convGemmWeightGrad(ctx, node.attrs, ctx.input(0), ctx.input(1), ctx.output(0));
+  },
+};
+
+export const convGemmInputGradOp: OpDef<ConvGeometry> = {
+  name: 'conv2d_input_grad',
+  lower(ctx, node) {
+    convGemmInputGrad(ctx, node.attrs, ctx.input(0), ctx.input(1), ctx.output(0));
+  },
+};
+
+/** Largest im2col buffer the matrix-product path may use. */
+const MAX_COL_BYTES = 64 * 2 ** 20;
+
+export type ConvAlgorithm = 'auto' | 'direct' | 'gemm';
+
+/**
+ * Which kernels run a convolution. 'gemm' (im2col + vec4 matrix products) needs groups = 1 and an
+ * output plane whose size is a multiple of 4 (its rows are read as vectors in backward), and an
+ * im2col buffer under MAX_COL_BYTES; 'direct' (implicit GEMM, shaders/conv2d.wgsl) runs anything.
+ * Measurements behind the choice: bench/NOTES.md.
+ */
+export function chooseConvAlgorithm(geo: ConvGeometry, preference: ConvAlgorithm): 'direct' | 'gemm' {
+  const { kp, s, s4 } = colLayout(geo);
+  const possible = geo.groups === 1 && s % 4 === 0 && geo.n * kp * s4 * 4 <= MAX_COL_BYTES;
+  if (!possible || preference === 'direct') return 'direct';
+  return 'gemm';
+}
 
 /** Output size of a convolution or pooling window along one dim (floor mode). */
 export function convOutSize(size: number, k: number, s: number, pLeft: number, pRight: number, d: number): number {
@@ -152,6 +225,12 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const oh = convOutSize(h, kh, sh, ph, phR, dh);
   const ow = convOutSize(w, kw, sw, pw, pwR, dw);
   const geo: ConvGeometry = { n, c, h, w, o: oc, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, groups };
+  const outShape = [n, oc, oh, ow];
+  if (chooseConvAlgorithm(geo, engineFor(input.device).tuning.conv) === 'gemm') {
+    const { kp, s4 } = colLayout(geo);
+    const col = apply1(im2colOp, [input], geo, { shape: [n, kp, s4], dtype: 'float32' });
+    return apply1(convGemmOp, bias ? [weight, col, bias] : [weight, col], geo, { shape: outShape, dtype: 'float32' });
+  }
   const inputs = bias ? [input, weight, bias] : [input, weight];
-  return apply1(conv2dOp, inputs, geo, { shape: [n, oc, oh, ow], dtype: 'float32' });
+  return apply1(conv2dOp, inputs, geo, { shape: outShape, dtype: 'float32' });
 }

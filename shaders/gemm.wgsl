@@ -1,0 +1,204 @@
+// Dense matrix products with vec4 loads, for operands whose contiguous dimension is a multiple of
+// 4 (the callers pad: conv's im2col rows, repacked weights). Used by the im2col convolution path.
+//
+// Each invocation keeps a register tile and reads 16-byte vectors: on CPU adapters (SwiftShader)
+// every load is a per-lane gather with a bounds check, so fewer, wider loads per multiply-add is
+// what makes a product fast; there is no workgroup memory (barriers cost more than they save).
+// Dispatch: 64 invocations per workgroup over tiles, 2-D workgroup grid.
+//
+//  nn:  C[b] (M x N, row stride LDC) = A[b] (M x K) * B[b] (K x N) (+ bias[m]); K, N multiples of 4.
+//       A_BATCH = 0 shares one A over the batch. Tile: 8 rows x 4 columns.
+//  tn:  C[b] (M x N) = A[b]^T * B[b], A stored K x M; M, N multiples of 4. Tile: 8 rows x 4 columns.
+//  ntr: C (M x N, row stride LDC, first NCOLS columns) = sum over b of A[b] (M x K) * B[b]^T, B[b]
+//       stored N x K; K a multiple of 4. The batch is split in SPLITS chunks of B_CHUNK: with
+//       SPLITS > 1 the output is [SPLITS, M, LDC] partial sums for a reduction. Tile: 4 x 4.
+
+override M: u32;
+override N: u32;
+override K: u32;
+override BATCH: u32 = 1u;
+override A_BATCH: u32 = 0u;     // elements between the A matrices of consecutive batch entries
+override B_BATCH: u32 = 0u;
+override C_BATCH: u32 = 0u;
+override LDC: u32 = 0u;         // row stride of C in elements
+override NCOLS: u32 = 0u;       // columns of C actually stored (nn: the rest is padding)
+override HAS_BIAS: bool = false;
+override SPLITS: u32 = 1u;
+override B_CHUNK: u32 = 1u;
+
+@group(0) @binding(0) var<storage, read> a: array<vec4f>;
+@group(0) @binding(1) var<storage, read> b: array<vec4f>;
+@group(0) @binding(2) var<storage, read_write> c: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+
+fn tile_index(wg: vec3u, lid: vec3u, nwg: vec3u) -> u32 {
+  return (wg.y * nwg.x + wg.x) * 64u + lid.x;
+}
+
+fn store4(base: u32, col: u32, v: vec4f) {
+  if (col + 3u < NCOLS) {
+    c[base + col] = v.x;
+    c[base + col + 1u] = v.y;
+    c[base + col + 2u] = v.z;
+    c[base + col + 3u] = v.w;
+    return;
+  }
+  for (var j = 0u; j < 4u; j++) {
+    if (col + j < NCOLS) { c[base + col + j] = v[j]; }
+  }
+}
+
+@compute @workgroup_size(64)
+fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+      @builtin(num_workgroups) nwg: vec3u) {
+  let N4 = N / 4u;
+  let K4 = K / 4u;
+  let tilesM = (M + 7u) / 8u;
+  let t = tile_index(wg, lid, nwg);
+  if (t >= N4 * tilesM * BATCH) { return; }
+  let tn = t % N4;
+  let r = t / N4;
+  let m0 = (r % tilesM) * 8u;
+  let bt = r / tilesM;
+  // Row starts (in vec4s) of the 8 A rows, clamped; extra rows are computed and dropped.
+  let abase = bt * (A_BATCH / 4u);
+  let ra = (vec4u(m0) + vec4u(0u, 1u, 2u, 3u));
+  let rb = (vec4u(m0) + vec4u(4u, 5u, 6u, 7u));
+  let ar0 = vec4u(abase) + min(ra, vec4u(M - 1u)) * K4;
+  let ar1 = vec4u(abase) + min(rb, vec4u(M - 1u)) * K4;
+  var bk = bt * (B_BATCH / 4u) + tn;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+  var acc4 = vec4f(0.0);
+  var acc5 = vec4f(0.0);
+  var acc6 = vec4f(0.0);
+  var acc7 = vec4f(0.0);
+  for (var k = 0u; k < K4; k++) {
+    let b0 = b[bk];
+    let b1 = b[bk + N4];
+    let b2 = b[bk + 2u * N4];
+    let b3 = b[bk + 3u * N4];
+    var av = a[ar0.x + k];
+    acc0 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar0.y + k];
+    acc1 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar0.z + k];
+    acc2 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar0.w + k];
+    acc3 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar1.x + k];
+    acc4 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar1.y + k];
+    acc5 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar1.z + k];
+    acc6 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar1.w + k];
+    acc7 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    bk += 4u * N4;
+  }
+  let accs = array<vec4f, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
+  let cbase = bt * C_BATCH;
+  for (var i = 0u; i < 8u; i++) {
+    let m = m0 + i;
+    if (m >= M) { break; }
+    var v = accs[i];
+    if (HAS_BIAS) { v += bias[m]; }
+    store4(cbase + m * LDC, tn * 4u, v);
+  }
+}
+
+@compute @workgroup_size(64)
+fn tn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+      @builtin(num_workgroups) nwg: vec3u) {
+  let N4 = N / 4u;
+  let M4 = M / 4u;
+  let tilesM = (M + 7u) / 8u;
+  let t = tile_index(wg, lid, nwg);
+  if (t >= N4 * tilesM * BATCH) { return; }
+  let tn = t % N4;
+  let r = t / N4;
+  let m0 = (r % tilesM) * 8u;
+  let bt = r / tilesM;
+  // A row k holds the 8 needed m's in two vec4s (the second clamped when M is not a multiple of 8).
+  var ak = bt * (A_BATCH / 4u) + m0 / 4u;
+  let second = min(1u, M4 - 1u - m0 / 4u);
+  var bk = bt * (B_BATCH / 4u) + tn;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+  var acc4 = vec4f(0.0);
+  var acc5 = vec4f(0.0);
+  var acc6 = vec4f(0.0);
+  var acc7 = vec4f(0.0);
+  for (var k = 0u; k < K; k++) {
+    let bv = b[bk];
+    let a0 = a[ak];
+    let a1 = a[ak + second];
+    acc0 += a0.x * bv;
+    acc1 += a0.y * bv;
+    acc2 += a0.z * bv;
+    acc3 += a0.w * bv;
+    acc4 += a1.x * bv;
+    acc5 += a1.y * bv;
+    acc6 += a1.z * bv;
+    acc7 += a1.w * bv;
+    ak += M4;
+    bk += N4;
+  }
+  let accs = array<vec4f, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
+  let cbase = bt * C_BATCH;
+  for (var i = 0u; i < 8u; i++) {
+    let m = m0 + i;
+    if (m >= M) { break; }
+    store4(cbase + m * LDC, tn * 4u, accs[i]);
+  }
+}
+
+@compute @workgroup_size(64)
+fn ntr(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+       @builtin(num_workgroups) nwg: vec3u) {
+  let K4 = K / 4u;
+  let tilesN = (N + 3u) / 4u;
+  let tilesM = (M + 3u) / 4u;
+  let t = tile_index(wg, lid, nwg);
+  if (t >= tilesN * tilesM * SPLITS) { return; }
+  let n0 = (t % tilesN) * 4u;
+  let r = t / tilesN;
+  let m0 = (r % tilesM) * 4u;
+  let split = r / tilesM;
+  let am = min(vec4u(m0) + vec4u(0u, 1u, 2u, 3u), vec4u(M - 1u)) * K4;
+  let bn = min(vec4u(n0) + vec4u(0u, 1u, 2u, 3u), vec4u(N - 1u)) * K4;
+  let b0 = split * B_CHUNK;
+  let b1 = min(BATCH, b0 + B_CHUNK);
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+  for (var bt = b0; bt < b1; bt++) {
+    let ab = bt * (A_BATCH / 4u);
+    let bb = bt * (B_BATCH / 4u);
+    for (var k = 0u; k < K4; k++) {
+      let x0 = a[ab + am.x + k];
+      let x1 = a[ab + am.y + k];
+      let x2 = a[ab + am.z + k];
+      let x3 = a[ab + am.w + k];
+      let y0 = b[bb + bn.x + k];
+      let y1 = b[bb + bn.y + k];
+      let y2 = b[bb + bn.z + k];
+      let y3 = b[bb + bn.w + k];
+      acc0 += vec4f(dot(x0, y0), dot(x0, y1), dot(x0, y2), dot(x0, y3));
+      acc1 += vec4f(dot(x1, y0), dot(x1, y1), dot(x1, y2), dot(x1, y3));
+      acc2 += vec4f(dot(x2, y0), dot(x2, y1), dot(x2, y2), dot(x2, y3));
+      acc3 += vec4f(dot(x3, y0), dot(x3, y1), dot(x3, y2), dot(x3, y3));
+    }
+  }
+  let accs = array<vec4f, 4>(acc0, acc1, acc2, acc3);
+  let cbase = split * M * LDC;
+  for (var i = 0u; i < 4u; i++) {
+    if (m0 + i >= M) { break; }
+    store4(cbase + (m0 + i) * LDC, n0, accs[i]);
+  }
+}
