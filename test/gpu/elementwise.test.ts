@@ -17,6 +17,7 @@ import {
   readPoisoned,
   tensorOf,
   testArray,
+  TOL,
   type RandomOptions,
 } from '../helpers.js';
 
@@ -109,6 +110,43 @@ describe('unary maps and activations: forward, gradient vs reference and finite 
       }
     });
   }
+
+  it('saturating maps stay finite far from 0 (|x| up to 100)', async () => {
+    // WGSL's tanh may be computed as sinh / cosh, which overflows to inf / inf = NaN for large |x|.
+    const x = testArray([10], [-100, -50, -20, -12, -8, 8, 12, 20, 50, 100]);
+    const saturating: [string, (t: wt.Tensor) => wt.Tensor, ew.UnaryMap][] = [
+      ['tanh', (t) => F.tanh(t), ew.tanh],
+      ["gelu('tanh')", (t) => F.gelu(t, 'tanh'), ew.gelu('tanh')],
+      ['gelu', (t) => F.gelu(t), ew.gelu()],
+      ['sigmoid', (t) => F.sigmoid(t), ew.sigmoid],
+      ['silu', (t) => F.silu(t), ew.silu],
+      ['softplus', (t) => F.softplus(t), ew.softplus()],
+      ['elu', (t) => F.elu(t), ew.elu()],
+    ];
+    const failures: string[] = [];
+    for (const [name, gpu, ref] of saturating) {
+      const t = tensorOf(x, true);
+      const y = gpu(t);
+      const gy = randomArray([10], 5);
+      y.backward(tensorOf(gy));
+      const [out, grad] = await readPoisoned(y, t.grad!);
+      const where = `at [${Array.from(x.data)}]`;
+      try {
+        expectClose(out!, ew.unary(ref, x.ref), TOL, `${name} forward ${where}`);
+      } catch (e) {
+        failures.push(`${(e as Error).message}\n    got [${Array.from(out!, (v) => v.toPrecision(4)).join(', ')}]`);
+      }
+      // Near saturation the derivative is formed from the output (1 - y^2, y (1 - y)), which in
+      // float32 keeps only y's absolute accuracy (~6e-8), as PyTorch's float32 backward does; so
+      // the gradient is held to an absolute error (|gy| <= 1), not a relative one.
+      const expected = ew.unaryBackward(ref, x.ref, gy.ref).data;
+      const worst = Math.max(...Array.from(grad!, (v, i) => Math.abs(v - expected[i]!)));
+      if (!(worst <= 1e-5)) {
+        failures.push(`${name} gradient ${where}: max abs error ${worst}\n    got [${Array.from(grad!, (v) => v.toPrecision(4)).join(', ')}]\n    expected [${Array.from(expected, (v) => v.toPrecision(4)).join(', ')}]`);
+      }
+    }
+    expect(failures, failures.join('\n')).toEqual([]);
+  });
 
   it('round halves to even, sign of 0 is 0', async () => {
     const x = wt.tensor([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0, -0]);

@@ -155,10 +155,11 @@ describe('PyTorch fixtures: ops', () => {
       hardsigmoid: (x) => F.hardsigmoid(x),
       softplus: (x, o) => F.softplus(x, o),
       hardtanh: (x, o) => F.hardtanh(x, o),
+      clamp: (x, o) => wt.ops.clamp(x, o['min'] as number, o['max'] as number),
     };
     for (const c of cases(activations)) {
       const { fn, ...options } = c.args as { fn: string };
-      it(`${fn} ${JSON.stringify(options)}`, async () => {
+      it(`${c.name} ${JSON.stringify(options)}`, async () => {
         const f = fns[fn];
         expect(f, `activation ${fn}`).toBeDefined();
         await compare(c, (t) => f!(t['input']!, options));
