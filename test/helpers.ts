@@ -26,8 +26,9 @@ export const TOL = 1e-5;
 
 /**
  * Default tolerance of the GPU-only directional check. Both f(x +- eps v) are float32 sums, so their
- * difference carries about 1e-7 * sum|terms| of rounding, which over a 2 * eps step of 1e-2 is
- * around 1e-5 * sqrt(n) relative; the central difference's own truncation error is O(eps^2).
+ * difference carries about 1e-7 * sum|terms| of rounding, which over a step of 2 eps is
+ * around 1e-5 * sqrt(n) relative for the default eps = 1e-2; the central difference's own truncation
+ * error is O(eps^2).
  */
 export const DIRECTIONAL_TOL = 2e-3;
 
