@@ -2,20 +2,39 @@
  * conv2d on the GPU against test/reference/conv2d.ts: forward (with and without bias), input
  * gradient, weight gradient and bias gradient, over stride, padding (int, pair, 'valid', and 'same'
  * with an odd total, which pads one more on the bottom/right), dilation, groups (incl. depthwise),
- * batch 1, channel counts that are not multiples of the 4-wide tile, spatial size 1, prime sizes,
- * and both sides of the weight-gradient split (src/kernels/conv2d.ts splits the N*OH rows into
- * chunks unless there are already enough tiles).
+ * batch 1, channel counts that are not multiples of the 4-wide tile, spatial size 1, prime sizes.
+ *
+ * conv2d has two algorithms (src/ops/conv.ts chooseConvAlgorithm): 'direct' (implicit GEMM,
+ * shaders/conv2d.wgsl) runs anything; 'gemm' (im2col + matrix products) runs groups = 1 with
+ * OH*OW a multiple of 4. Every case runs with each algorithm that can take it, forced through
+ * engine.tuning.conv, and checks from the plan that the intended one ran. The direct weight
+ * gradient splits the N*OH rows into chunks unless there are already enough tiles; the gemm one
+ * splits the batch: both sides of each split are covered.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as wt from '../../src/index.js';
+import type { ConvGeometry } from '../../src/kernels/conv2d.js';
 import * as conv from '../reference/conv2d.js';
 import { checkDirectional, checkOp, expectClose, randomArray, readPoisoned, tensorOf } from '../helpers.js';
 
 const F = wt.nn.functional;
 
+let engine: ReturnType<typeof wt.engineFor>;
 beforeAll(async () => {
-  await wt.init();
+  engine = wt.engineFor(await wt.init());
 });
+afterEach(() => {
+  engine.tuning.conv = 'auto';
+});
+
+type Algorithm = 'direct' | 'gemm';
+
+/** The algorithms that can run a case: direct always, gemm where chooseConvAlgorithm allows it. */
+function algorithmsFor(x: number[], w: number[], p: conv.Conv2dParams): Algorithm[] {
+  const g = conv.convGeometry(x, w, p);
+  const geo: ConvGeometry = { ...g, ph: g.padTop, pw: g.padLeft };
+  return wt.ops.chooseConvAlgorithm(geo, 'gemm') === 'gemm' ? ['direct', 'gemm'] : ['direct'];
+}
 
 interface ConvCase {
   name: string;
@@ -23,7 +42,7 @@ interface ConvCase {
   w: number[];
   bias?: boolean;
   p: conv.Conv2dParams;
-  /** Whether the weight gradient is computed in row chunks plus a reduction (default true). */
+  /** Whether the direct weight gradient is computed in row chunks plus a reduction (default true). */
   splitsWeightGrad?: boolean;
 }
 
@@ -54,18 +73,18 @@ const cases: ConvCase[] = [
  */
 const noSplit: ConvCase = { name: '128 -> 29 channels, 3x3 (enough tiles: no row split)', x: [2, 128, 3, 3], w: [29, 128, 3, 3], p: {}, splitsWeightGrad: false };
 
-/** Reductions the latest plan ran for conv2d_weight_grad (the sum over the row chunks). */
-function weightGradReductions(): number {
-  const plan = wt.engineFor(wt.defaultDevice()).lastPlan;
-  return plan ? plan.kernels.filter((k) => k.label === 'conv2d_weight_grad' && k.entryPoint.startsWith('reduce')).length : -1;
+/** Labels and entry points of the kernels the latest plan ran. */
+function lastKernels(): { label: string; entryPoint: string }[] {
+  return engine.lastPlan?.kernels ?? [];
 }
 
-async function run(c: ConvCase, seed: number, tol?: number): Promise<void> {
+async function run(c: ConvCase, seed: number, algorithm: Algorithm, tol?: number): Promise<void> {
   const withBias = c.bias ?? true;
   const inputs = [randomArray(c.x, seed), randomArray(c.w, seed + 1)];
   if (withBias) inputs.push(randomArray([c.w[0]!], seed + 2));
+  engine.tuning.conv = algorithm;
   await checkOp({
-    what: `conv2d ${c.name}: x [${c.x}], w [${c.w}], ${JSON.stringify(c.p)}`,
+    what: `conv2d [${algorithm}] ${c.name}: x [${c.x}], w [${c.w}], ${JSON.stringify(c.p)}`,
     inputs,
     gpu: (x, w, b) => F.conv2d(x, w, b ?? null, c.p),
     ref: (x, w, b) => conv.conv2d(x, w, b ?? null, c.p),
@@ -79,21 +98,51 @@ async function run(c: ConvCase, seed: number, tol?: number): Promise<void> {
     seed: seed + 3,
   });
   // The plan checkOp ran holds forward and backward: make sure the intended path was taken.
-  const reductions = weightGradReductions();
-  if (c.splitsWeightGrad ?? true) expect(reductions, 'weight gradient split into row chunks').toBeGreaterThan(0);
-  else expect(reductions, 'weight gradient in one pass').toBe(0);
+  const kernels = lastKernels();
+  const usedIm2col = kernels.some((k) => k.label === 'im2col');
+  expect(usedIm2col, `${algorithm} algorithm (im2col in the plan)`).toBe(algorithm === 'gemm');
+  if (algorithm === 'direct') {
+    const reductions = kernels.filter((k) => k.label === 'conv2d_weight_grad' && k.entryPoint.startsWith('reduce')).length;
+    if (c.splitsWeightGrad ?? true) expect(reductions, 'weight gradient split into row chunks').toBeGreaterThan(0);
+    else expect(reductions, 'weight gradient in one pass').toBe(0);
+  }
 }
 
 describe('conv2d: forward, input, weight and bias gradients', () => {
   cases.forEach((c, k) => {
-    it(c.name, async () => {
-      await run(c, 10 * k);
-    });
+    for (const algorithm of algorithmsFor(c.x, c.w, c.p)) {
+      it(`${c.name} [${algorithm}]`, async () => {
+        await run(c, 10 * k, algorithm);
+      });
+    }
   });
 
-  it(noSplit.name, async () => {
+  it(`${noSplit.name} [direct]`, async () => {
     // 1152-term dot products: float32 rounding grows like sqrt(1152) * 6e-8 relative to sum|terms|.
-    await run(noSplit, 500, 3e-5);
+    await run(noSplit, 500, 'direct', 3e-5);
+  });
+
+  it('gemm: weight gradient split over the batch, K not a multiple of 4 (padded weight rows)', async () => {
+    // N = 6 images and few tiles: the batch is split into chunks and the partial sums reduced.
+    const c: ConvCase = { name: 'gemm batch split', x: [6, 3, 6, 6], w: [5, 3, 3, 3], p: { padding: 1 } };
+    expect(algorithmsFor(c.x, c.w, c.p)).toContain('gemm');
+    await run(c, 520, 'gemm');
+    const reductions = lastKernels().filter((k) => k.label === 'conv2d_weight_grad' && k.entryPoint.startsWith('reduce')).length;
+    expect(reductions, 'gemm weight gradient split over the batch').toBeGreaterThan(0);
+  });
+
+  it('gemm: one image, K a multiple of 4 (no split, weight used as is)', async () => {
+    const c: ConvCase = { name: 'gemm single image', x: [1, 4, 4, 6], w: [3, 4, 1, 1], p: {} };
+    expect(algorithmsFor(c.x, c.w, c.p)).toContain('gemm');
+    await run(c, 530, 'gemm');
+    const reductions = lastKernels().filter((k) => k.label === 'conv2d_weight_grad' && k.entryPoint.startsWith('reduce')).length;
+    expect(reductions, 'gemm weight gradient in one pass').toBe(0);
+  });
+
+  it('every algorithm is covered by some case', () => {
+    const all = cases.flatMap((c) => algorithmsFor(c.x, c.w, c.p));
+    expect(all).toContain('gemm');
+    expect(all).toContain('direct');
   });
 
   it('positional arguments and an unbatched [C, H, W] input', async () => {
