@@ -375,7 +375,7 @@ describe('tensors larger than one dispatch dimension (> 65535 * 64 elements)', (
     expect(LARGE[0]! * LARGE[1]!).toBeGreaterThan(65535 * 64);
   });
 
-  it('relu forward and backward', async () => {
+  it('relu forward and backward (the contiguous vec4 path, 4 elements per invocation)', async () => {
     const x = randomArray(LARGE, 70);
     const gy = randomArray(LARGE, 71);
     const t = tensorOf(x, true);
@@ -384,6 +384,15 @@ describe('tensors larger than one dispatch dimension (> 65535 * 64 elements)', (
     const [out, grad] = await readPoisoned(y, t.grad!);
     expectClose(out!, ew.unary(ew.relu, x.ref), 0, 'relu forward, 4.2M elements');
     expectClose(grad!, ew.unaryBackward(ew.relu, x.ref, gy.ref), 0, 'relu backward, 4.2M elements');
+  });
+
+  it('transpose (the strided path: one invocation per element, so a 2-D grid)', async () => {
+    const [rows, cols] = LARGE as [number, number];
+    const x = randomArray(LARGE, 75);
+    const [out] = await readPoisoned(tensorOf(x).transpose(0, 1));
+    const expected = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expected[c * rows + r] = x.data[r * cols + c]!;
+    expectClose(out!, expected, 0, 'transpose of [2053, 2053]');
   });
 
   it('broadcast add forward and the bias gradient (a long sum over rows)', async () => {
