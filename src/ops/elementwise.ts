@@ -26,6 +26,11 @@ interface UnaryAttrs {
   op: UnaryOp;
   alpha: number;
   beta: number;
+  /**
+   * clamp only: the gradient also passes at the bounds (torch.clamp); without it, only strictly
+   * inside them (hardtanh, whose backward PyTorch defines that way).
+   */
+  closed?: boolean;
 }
 
 /** Gradient of each unary op from (incoming grad g, input x, output y). */
@@ -44,7 +49,8 @@ const unaryGrad: Partial<Record<UnaryOp, (g: Tensor, x: Tensor, y: Tensor, a: Un
   pow: (g, x, _y, a) => binary('powGrad', g, x, a.alpha),
   square: (g, x) => binary('powGrad', g, x, 2),
   leakyRelu: (g, x, _y, a) => binary('leakyReluGrad', g, x, a.alpha),
-  clamp: (g, x, _y, a) => binary('clampGrad', g, x, a.alpha, a.beta),
+  // x is inside the closed range [alpha, beta] exactly where clamp(x) == x.
+  clamp: (g, x, y, a) => (a.closed ? mul(g, cast(eq(x, y), 'float32')) : binary('clampGrad', g, x, a.alpha, a.beta)),
   reciprocal: (g, _x, y) => binary('reciprocalGrad', g, y),
   elu: (g, x, _y, a) => binary('eluGrad', g, x, a.alpha),
   gelu: (g, x) => binary('geluGrad', g, x),
@@ -64,7 +70,7 @@ const unaryGrad: Partial<Record<UnaryOp, (g: Tensor, x: Tensor, y: Tensor, a: Un
 
 export const unaryOp: OpDef<UnaryAttrs> = {
   name: 'unary',
-  key: (a) => `${a.op},${a.alpha},${a.beta}`,
+  key: (a) => `${a.op},${a.alpha},${a.beta}${a.closed ? ',closed' : ''}`,
   lower(ctx, node) {
     const shape = node.outputs[0]!.shape;
     ctx.dispatch(unaryKernel(node.attrs.op, shape, stridesOf(shape), ctx.input(0), ctx.output(0), node.attrs.alpha, node.attrs.beta));
@@ -112,12 +118,13 @@ export function pow(x: Tensor, exponent: number): Tensor {
   return unary('pow', x, exponent);
 }
 
-/** clamp(x, min, max); either bound may be null. */
+/** clamp(x, min, max); either bound may be null. The gradient is 1 where min <= x <= max, as torch.clamp's. */
 export function clamp(x: Tensor, min: number | null = null, max: number | null = null): Tensor {
   if (min === null && max === null) throw new ArgumentError(`${where('clamp', currentLayer())}: at least one of min and max must be given`);
+  checkFloat(x, 'clamp');
   const lo = min ?? -3.4e38;
   const hi = max ?? 3.4e38;
-  return unary('clamp', x, lo, hi);
+  return apply1(unaryOp, [x], { op: 'clamp', alpha: lo, beta: hi, closed: true }, { shape: x.shape, dtype: 'float32' });
 }
 
 // ---- binary ----------------------------------------------------------------------------------------
