@@ -87,6 +87,12 @@ fn offsets(idx: u32) -> vec2u {
 
 const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
 
+// tanh with the argument clamped: tanh(±15) is already ±1 in float32, and some implementations
+// overflow (exp of a large argument) to NaN beyond that.
+fn tanh_safe(x: f32) -> f32 {
+  return tanh(clamp(x, -15.0, 15.0));
+}
+
 fn erf_approx(x: f32) -> f32 {
   // Abramowitz-Stegun 7.1.26 is too coarse for 1e-4 relative error; use a rational approximation
   // of erf with max error ~1.2e-7 (Numerical Recipes erfc).
@@ -108,7 +114,7 @@ fn unary_op(x: f32) -> f32 {
     case 5u: { return sqrt(x); }
     case 6u: { return inverseSqrt(x); }
     case 7u: { return max(x, 0.0); }
-    case 8u: { return tanh(x); }
+    case 8u: { return tanh_safe(x); }
     case 9u: { return 1.0 / (1.0 + exp(-x)); }
     case 10u: { return ALPHA * x + BETA; }
     case 11u: { return pow_f(x, ALPHA); }
@@ -119,7 +125,7 @@ fn unary_op(x: f32) -> f32 {
     case 16u: { return sign(x); }
     case 17u: { return select(ALPHA * (exp(x) - 1.0), x, x > 0.0); }
     case 18u: { return 0.5 * x * (1.0 + erf_approx(x * 0.7071067811865476)); }
-    case 19u: { return 0.5 * x * (1.0 + tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))); }
+    case 19u: { return 0.5 * x * (1.0 + tanh_safe(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))); }
     case 20u: {
       // softplus with beta = ALPHA and threshold = BETA, as torch.nn.functional.softplus
       let bx = ALPHA * x;
@@ -174,7 +180,7 @@ fn binary_op(x: f32, y: f32) -> f32 {
     }
     case 14u: {                                                         // gelu'(input), tanh
       let inner = SQRT_2_OVER_PI * (y + 0.044715 * y * y * y);
-      let t = tanh(inner);
+      let t = tanh_safe(inner);
       let dinner = SQRT_2_OVER_PI * (1.0 + 3.0 * 0.044715 * y * y);
       return x * (0.5 * (1.0 + t) + 0.5 * y * (1.0 - t * t) * dinner);
     }

@@ -2,7 +2,8 @@
 //
 // Layout: param, grad and state buffers are flat [COUNT]. `hyper` holds the values a schedule may
 // change from step to step (so it never rebuilds the pipeline): [lr, momentum] for SGD,
-// [lr, beta1, beta2, bias_correction1, sqrt(bias_correction2)] for Adam. Fixed hyper-parameters
+// [lr, beta1, beta2, bias_correction1, sqrt(bias_correction2), 1 - beta1, 1 - beta2] for Adam
+// (1 - beta computed in float64 on the host: 1 - 0.999 in float32 is off by 1e-5 relative). Fixed hyper-parameters
 // are override constants.
 //
 // sgd:  d = g (+ WD * p);  buf = FIRST ? d : momentum * buf + (1 - DAMPENING) * d;
@@ -64,13 +65,15 @@ fn adam(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let beta2 = hyper[2];
   let bc1 = hyper[3];
   let bc2_sqrt = hyper[4];
+  let one_minus_beta1 = hyper[5];
+  let one_minus_beta2 = hyper[6];
   var p = param[i];
   var g = select(grad[i], -grad[i], MAXIMIZE);
   if (WD != 0.0) {
     if (DECOUPLED) { p *= 1.0 - lr * WD; } else { g += WD * p; }
   }
-  let m = state0[i] + (g - state0[i]) * (1.0 - beta1);
-  let v = beta2 * state1[i] + (1.0 - beta2) * g * g;
+  let m = state0[i] + (g - state0[i]) * one_minus_beta1;
+  let v = beta2 * state1[i] + one_minus_beta2 * g * g;
   state0[i] = m;
   state1[i] = v;
   var vhat = v;

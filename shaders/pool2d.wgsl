@@ -38,6 +38,12 @@ override DIVISOR: u32 = 0u;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(3) var<storage, read_write> idx_out: array<i32>;
 
+// NaN test on the bits: `v != v` may be folded to false by WGSL compilers.
+fn is_nan(v: f32) -> bool {
+  let b = bitcast<u32>(v);
+  return (b & 0x7f800000u) == 0x7f800000u && (b & 0x007fffffu) != 0u;
+}
+
 fn linear(wg: vec3u, lid: vec3u, nwg: vec3u) -> u32 {
   return (wg.y * nwg.x + wg.x) * 64u + lid.x;
 }
@@ -63,7 +69,7 @@ fn max_forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l
         if (iw < 0 || iw >= i32(W)) { continue; }
         let p = ih * i32(W) + iw;
         let v = src[base + u32(p)];
-        if (arg < 0 || v > best || (v != v && best == best)) {
+        if (arg < 0 || v > best || (is_nan(v) && !is_nan(best))) {
           best = v;
           arg = p;
         }

@@ -19,6 +19,12 @@ override SCALE: f32 = 1.0;
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
 
+// NaN test on the bits: `v != v` may be folded to false by WGSL compilers.
+fn is_nan(v: f32) -> bool {
+  let b = bitcast<u32>(v);
+  return (b & 0x7f800000u) == 0x7f800000u && (b & 0x007fffffu) != 0u;
+}
+
 @compute @workgroup_size(64)
 fn reduce(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
           @builtin(num_workgroups) nwg: vec3u) {
@@ -44,7 +50,7 @@ fn reduce(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
       base += INNER;
       let v = x[base];
       // NaN propagates, as in PyTorch.
-      if (OP == 1u) { if (v > best || v != v) { best = v; } } else { if (v < best || v != v) { best = v; } }
+      if (OP == 1u) { if (v > best || is_nan(v)) { best = v; } } else { if (v < best || is_nan(v)) { best = v; } }
     }
     out[idx] = bitcast<u32>(best);
   } else {
@@ -53,8 +59,8 @@ fn reduce(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
     for (var r = r0 + 1u; r < r1; r++) {
       base += INNER;
       let v = x[base];
-      if (best == best) {
-        if ((OP == 3u && (v > best || v != v)) || (OP == 4u && (v < best || v != v))) {
+      if (!is_nan(best)) {
+        if ((OP == 3u && (v > best || is_nan(v))) || (OP == 4u && (v < best || is_nan(v)))) {
           best = v;
           arg = r;
         }

@@ -31,8 +31,10 @@ export function reduceAxis(
   const outputs = outer * inner;
   const splittable = op === 'sum' || op === 'max' || op === 'min';
   if (splittable && outputs < FEW_OUTPUTS && r > 2 * TARGET_CHUNK) {
-    const splits = Math.min(Math.ceil(r / TARGET_CHUNK), Math.max(1, Math.floor((FEW_OUTPUTS * 4) / outputs)));
-    const chunk = Math.ceil(r / splits);
+    const wanted = Math.min(Math.ceil(r / TARGET_CHUNK), Math.max(1, Math.floor((FEW_OUTPUTS * 4) / outputs)));
+    const chunk = Math.ceil(r / wanted);
+    // Recounted from the chunk so that no chunk is empty (an empty max/min chunk has no value).
+    const splits = Math.ceil(r / chunk);
     const partial = ctx.temp(outer * splits * inner * 4);
     ctx.dispatch(launch(op, outer, r, inner, splits, chunk, 1, src, partial));
     reduceAxis(ctx, op, outer, splits, inner, partial, dst, scale);

@@ -55,7 +55,7 @@ export class Adam extends Optimizer<AdamOptions> {
       if (!hyper) {
         const bc1 = 1 - beta1 ** s.step;
         const bc2 = 1 - beta2 ** s.step;
-        hyper = this.hyper([o.lr, beta1, beta2, bc1, Math.sqrt(bc2)], p);
+        hyper = this.hyper([o.lr, beta1, beta2, bc1, Math.sqrt(bc2), 1 - beta1, 1 - beta2], p);
         hypers.set(s.step, hyper);
       }
       const state = s.maxExpAvgSq ? [s.expAvg, s.expAvgSq, s.maxExpAvgSq] : [s.expAvg, s.expAvgSq];
