@@ -220,8 +220,9 @@ export class Device {
     try {
       await this.whenSubmitted();
       await this.untilLikelyDone();
+      const asked = performance.now();
       await staging.mapAsync(MapMode.READ, 0, padded);
-      this.noteDone();
+      this.noteDone(performance.now() - asked);
       const out = staging.getMappedRange(0, padded).slice(0, size);
       staging.unmap();
       this.check();
@@ -250,17 +251,25 @@ export class Device {
     if (wait > 2) await new Promise((r) => setTimeout(r, wait));
   }
 
-  private noteDone(): void {
+  /**
+   * `waitedMs`: how long the wait after the sleep took. Near zero means the work had finished while
+   * we slept, so `took` measured the sleep, not the GPU: halve the estimate instead of learning it,
+   * or one long submission would make every later short one sleep nearly as long (it could only
+   * shrink by 3% per wait).
+   */
+  private noteDone(waitedMs: number): void {
     const took = performance.now() - this.lastSubmitAt;
-    this.latencyMs = this.latencyMs === 0 ? took : 0.7 * this.latencyMs + 0.3 * took;
+    if (this.latencyMs > 0 && waitedMs < 2) this.latencyMs *= 0.5;
+    else this.latencyMs = this.latencyMs === 0 ? took : 0.7 * this.latencyMs + 0.3 * took;
   }
 
   /** Waits until the GPU has finished all submitted work, then reports any error it raised. */
   async sync(): Promise<void> {
     this.submit();
     await this.untilLikelyDone();
+    const asked = performance.now();
     await this.gpu.queue.onSubmittedWorkDone();
-    this.noteDone();
+    this.noteDone(performance.now() - asked);
     // Error scopes resolve after the work they cover; give them a turn.
     await new Promise((r) => setTimeout(r, 0));
     this.check();
