@@ -157,6 +157,7 @@ export async function runSuite(cases: readonly BenchCase[], ctx: BenchContext, o
   const log = o.log ?? (() => {});
   const results: CaseResult[] = [];
   const deadline = o.budgetSeconds ? performance.now() + o.budgetSeconds * 1000 : Infinity;
+  await settle(ctx);
   for (const c of cases) {
     if (o.only && o.only.length > 0 && !o.only.includes(c.id)) continue;
     log(`${c.id}: ${c.title}`);
@@ -165,11 +166,21 @@ export async function runSuite(cases: readonly BenchCase[], ctx: BenchContext, o
     if (o.smoke && c.check && !c.webtrainMissing()) r.agreement = await c.check(ctx);
     log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     results.push(r);
-    // Let finalizers and deferred releases run between cases.
-    await ctx.device.sync();
-    await ctx.tfjs.sync();
+    await settle(ctx);
   }
   return results;
+}
+
+/**
+ * Between cases: let deferred releases run, and let webtrain's device forget the previous case's
+ * submission latency. In Node it sleeps through most of the expected latency before waiting (so
+ * Dawn's polling does not take a core from SwiftShader), and halves the estimate whenever the work
+ * was already done; a wait with nothing submitted halves it, so a dozen bring a seconds-long
+ * estimate from a heavy case down to nothing before a light one.
+ */
+async function settle(ctx: BenchContext): Promise<void> {
+  for (let i = 0; i < 12; i++) await ctx.device.sync();
+  await ctx.tfjs.sync();
 }
 
 /** Adapter descriptions of both sides: they must be the same adapter. */
