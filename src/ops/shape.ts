@@ -1,13 +1,16 @@
 /**
- * Shape ops: reshape/view/flatten (no kernel: the output shares the input's buffer), transpose and
- * permute (a strided copy through shaders/elementwise.wgsl), detach and clone.
+ * Shape ops: reshape/view/flatten/unsqueeze/squeeze (no kernel: the output shares the input's
+ * buffer), transpose, permute and channelShuffle (strided copies: shaders/copy.wgsl when the
+ * permutation merges into at most four dims, else shaders/elementwise.wgsl), detach and clone.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
 import { currentLayer } from '../graph/engine.js';
 import type { OpDef } from '../graph/op.js';
+import { blockCopy, simplifyDims, type CopyDim } from '../kernels/copy.js';
 import { unaryKernel } from '../kernels/elementwise.js';
 import { Tensor } from '../tensor/tensor.js';
 import { normDim, numel, stridesOf } from '../util/shape.js';
+import { kwargs } from '../util/args.js';
 import { apply1 } from './record.js';
 
 interface ReshapeAttrs {
@@ -68,14 +71,26 @@ interface PermuteAttrs {
   perm: number[];
 }
 
+/** The block copy of a permute: output dims in order, with the input's strides. */
+function permuteDims(shape: readonly number[], perm: readonly number[]): CopyDim[] {
+  const inStrides = stridesOf(shape);
+  const outShape = perm.map((p) => shape[p]!);
+  const outStrides = stridesOf(outShape);
+  return outShape.map((size, k) => ({ size, src: inStrides[perm[k]!]!, dst: outStrides[k]! }));
+}
+
 export const permuteOp: OpDef<PermuteAttrs> = {
   name: 'permute',
   lower(ctx, node) {
     const x = node.inputs[0]!;
-    const inStrides = stridesOf(x.shape);
     const out = node.outputs[0]!.shape;
-    const strides = node.attrs.perm.map((p) => inStrides[p]!);
-    ctx.dispatch(unaryKernel('identity', out, strides, ctx.input(0), ctx.output(0)));
+    const dims = permuteDims(x.shape, node.attrs.perm);
+    // The block copy indexes without dividing; it takes up to four dims after merging.
+    if (simplifyDims(dims).length <= 4) {
+      for (const call of blockCopy({ dims, srcOffset: 0, dstOffset: 0 }, ctx.input(0), ctx.output(0))) ctx.dispatch(call);
+      return;
+    }
+    ctx.dispatch(unaryKernel('identity', out, dims.map((d) => d.src), ctx.input(0), ctx.output(0)));
   },
   vjp(node, [g], needs) {
     if (!needs[0] || !g) return [null];
@@ -85,7 +100,7 @@ export const permuteOp: OpDef<PermuteAttrs> = {
   },
 };
 
-/** Reorders dims (materialized copy). */
+/** Reorders dims (materialized copy); float32, int32 and bool alike. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const layer = currentLayer();
   if (dims.length !== x.ndim) {
@@ -95,7 +110,9 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (new Set(perm).size !== perm.length) throw new ArgumentError(`${where('permute', layer)}: dims ${fmtShape(dims)} repeat a dimension`);
   if (perm.every((p, i) => p === i)) return x;
   const shape = perm.map((p) => x.shape[p]!);
-  if (x.dtype !== 'float32') throw new ShapeError(`${where('permute', layer)}: only float32 tensors can be permuted, got ${x.dtype}`);
+  if (x.dtype !== 'float32' && simplifyDims(permuteDims(x.shape, perm)).length > 4) {
+    throw new ShapeError(`${where('permute', layer)}: ${x.dtype} tensors can only be permuted when the permutation merges into at most 4 dims, got ${fmtShape(dims)} for ${x.describe()}`);
+  }
   return apply1(permuteOp, [x], { perm }, { shape, dtype: x.dtype });
 }
 
@@ -108,6 +125,77 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   perm[a] = b;
   perm[b] = a;
   return permute(x, perm);
+}
+
+/** Inserts a dim of size 1 at `dim` (in [-rank - 1, rank]), as torch.unsqueeze. */
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normDim(dim, x.ndim + 1, 'unsqueeze', currentLayer());
+  const shape = x.shape;
+  shape.splice(d, 0, 1);
+  return reshape(x, shape);
+}
+
+/** Removes dims of size 1: all of them, or only `dim` if it has size 1, as torch.squeeze. */
+export function squeeze(x: Tensor, dim?: number | null): Tensor {
+  if (dim === undefined || dim === null) return reshape(x, x.shape.filter((s) => s !== 1));
+  if (x.ndim === 0) {
+    normDim(dim, 1, 'squeeze', currentLayer());
+    return x;
+  }
+  const d = normDim(dim, x.ndim, 'squeeze', currentLayer());
+  if (x.shape[d] !== 1) return x;
+  return reshape(x, x.shape.filter((_, k) => k !== d));
+}
+
+interface ChannelShuffleAttrs {
+  groups: number;
+}
+
+/**
+ * Channel shuffle of [N, C, *]: output channel j * groups + i is input channel i * (C / groups) + j.
+ * One block copy: rows of the spatial size, with (j, n, i) on the grid and in the loop.
+ */
+export const channelShuffleOp: OpDef<ChannelShuffleAttrs> = {
+  name: 'channel_shuffle',
+  lower(ctx, node) {
+    const x = node.inputs[0]!.shape;
+    const g = node.attrs.groups;
+    const c = x[1]!;
+    const per = c / g;
+    const inner = numel(x.slice(2));
+    const dims = [
+      { size: x[0]!, src: c * inner, dst: c * inner },
+      { size: g, src: per * inner, dst: inner },
+      { size: per, src: inner, dst: g * inner },
+      { size: inner, src: 1, dst: 1 },
+    ];
+    for (const call of blockCopy({ dims, srcOffset: 0, dstOffset: 0 }, ctx.input(0), ctx.output(0))) ctx.dispatch(call);
+  },
+  vjp(node, [g], needs) {
+    if (!needs[0] || !g) return [null];
+    // The inverse permutation is the shuffle with C / groups groups.
+    const c = node.inputs[0]!.shape[1]!;
+    return [apply1(channelShuffleOp, [g], { groups: c / node.attrs.groups }, { shape: g.shape, dtype: g.dtype })];
+  },
+};
+
+/**
+ * Channel shuffle (ShuffleNet): for input [N, C, *] viewed as [N, groups, C / groups, *], swaps
+ * the two channel dims, as torch.channel_shuffle and nn.ChannelShuffle. Output: [N, C, *].
+ */
+export function channelShuffle(input: Tensor, groups: number | { groups?: number }): Tensor {
+  const op = 'channel_shuffle';
+  const layer = currentLayer();
+  const o = kwargs<{ groups: number }>(op, [groups], ['groups'], { groups: NaN });
+  const g = o.groups;
+  if (typeof g !== 'number' || !Number.isInteger(g) || g <= 0) {
+    throw new ArgumentError(`${where(op, layer)}: number of groups to divide channels in must be a positive integer, got ${String(g)}`);
+  }
+  if (input.ndim <= 2) throw new ShapeError(`${where(op, layer)}: expects input with > 2 dims, but got ${input.describe()}`);
+  const c = input.shape[1]!;
+  if (c % g !== 0) throw new ShapeError(`${where(op, layer)}: number of channels must be divisible by groups. Got ${c} channels and ${g} groups (${input.describe()})`);
+  if (g === 1 || g === c) return input;
+  return apply1(channelShuffleOp, [input], { groups: g }, { shape: input.shape, dtype: input.dtype });
 }
 
 export const detachOp: OpDef<Record<string, never>> = { name: 'detach', view: true };
