@@ -10,7 +10,7 @@ import { grid1d } from './grid.js';
 
 export const reduceShader: ShaderSource = { file: 'reduce.wgsl', code: source };
 
-export const REDUCE = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 } as const;
+export const REDUCE = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4, maxWithIndex: 5, minWithIndex: 6 } as const;
 export type ReduceOp = keyof typeof REDUCE;
 
 /** Outputs below this count make a long axis worth splitting. */
@@ -27,6 +27,8 @@ export function reduceAxis(
   src: BufRef,
   dst: BufRef,
   scale = 1,
+  /** For maxWithIndex / minWithIndex: where the int32 indices go. */
+  dstIndex: BufRef | null = null,
 ): void {
   const outputs = outer * inner;
   const splittable = op === 'sum' || op === 'max' || op === 'min';
@@ -40,16 +42,16 @@ export function reduceAxis(
     reduceAxis(ctx, op, outer, splits, inner, partial, dst, scale);
     return;
   }
-  ctx.dispatch(launch(op, outer, r, inner, 1, r, scale, src, dst));
+  ctx.dispatch(launch(op, outer, r, inner, 1, r, scale, src, dst, dstIndex));
 }
 
-function launch(op: ReduceOp, outer: number, r: number, inner: number, splits: number, chunk: number, scale: number, src: BufRef, dst: BufRef) {
+function launch(op: ReduceOp, outer: number, r: number, inner: number, splits: number, chunk: number, scale: number, src: BufRef, dst: BufRef, dstIndex: BufRef | null = null) {
   const count = outer * splits * inner;
   return {
     shader: reduceShader,
-    entryPoint: 'reduce',
+    entryPoint: dstIndex ? 'reduce_with_index' : 'reduce',
     constants: { OP: REDUCE[op], OUTER: outer, R: r, INNER: inner, SPLITS: splits, CHUNK: chunk, SCALE: scale },
-    bindings: [src, dst],
+    bindings: dstIndex ? [src, dst, dstIndex] : [src, dst],
     workgroups: grid1d(count, 64),
     flops: outer * r * inner,
     bytes: 4 * (outer * r * inner + count),

@@ -10,8 +10,10 @@ import { unaryKernel } from '../kernels/elementwise.js';
 import { reduceAxis, type ReduceOp } from '../kernels/reduce.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, normDim, numel, sameShape } from '../util/shape.js';
-import { cast, div, eq, mul } from './elementwise.js';
-import { apply1 } from './record.js';
+import { cast, div, eq, maximum, minimum, mul } from './elementwise.js';
+import { apply, apply1 } from './record.js';
+import { scatterAlong, valuesIndices, type ValuesIndices } from './topk.js';
+import { kwargs } from '../util/args.js';
 import { reshape } from './shape.js';
 
 type Reduction = 'sum' | 'mean' | 'max' | 'min';
@@ -149,6 +151,89 @@ export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor 
 
 export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   return argReduce('argmin', x, dim, keepdim);
+}
+
+// ---- max / min along a dim, with indices -------------------------------------------------------------
+
+interface SelectDimAttrs {
+  op: 'max' | 'min';
+  outer: number;
+  r: number;
+  inner: number;
+  dim: number;
+}
+
+export const selectDimOp: OpDef<SelectDimAttrs> = {
+  name: 'max_min_dim',
+  lower(ctx, node) {
+    const { op, outer, r, inner } = node.attrs;
+    const indices = ctx.used(1) ? ctx.output(1) : ctx.temp(Math.max(4, node.outputs[1]!.bytes));
+    reduceAxis(ctx, op === 'max' ? 'maxWithIndex' : 'minWithIndex', outer, r, inner, ctx.input(0), ctx.output(0), 1, indices);
+  },
+  vjp(node, [g], needs) {
+    if (!needs[0] || !g) return [null];
+    // The whole gradient goes to the selected element (torch.max(x, dim)'s rule; amax splits ties).
+    const x = node.inputs[0]!;
+    return [scatterAlong(g, Tensor.view(node.outputs[1]!), x.shape.length === 0 ? [1] : x.shape, node.attrs.dim, 1).reshape(x.shape)];
+  },
+};
+
+function maxMinDim(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): ValuesIndices {
+  const layer = currentLayer();
+  if (x.dtype === 'bool') throw new ShapeError(`${where(op, layer)}: expected a float32 or int32 tensor, got bool ${x.describe()}`);
+  const shape = x.ndim === 0 ? [1] : x.shape;
+  const d = normDim(dim, shape.length, op, layer);
+  if (shape[d] === 0) throw new ShapeError(`${where(op, layer)}: cannot compute ${op} over dim ${d} of size 0 (${x.describe()})`);
+  if (typeof keepdim !== 'boolean') throw new ArgumentError(`${where(op, layer)}: keepdim must be a boolean, got ${String(keepdim)}`);
+  const outShape = x.ndim === 0 ? [] : keepdim ? shape.map((s, i) => (i === d ? 1 : s)) : shape.filter((_, i) => i !== d);
+  const input = x.dtype === 'float32' ? x : cast(x, 'float32');
+  const attrs: SelectDimAttrs = { op, outer: numel(shape.slice(0, d)), r: shape[d]!, inner: numel(shape.slice(d + 1)), dim: d };
+  const [values, indices] = apply(selectDimOp, [input], attrs, [
+    { shape: outShape, dtype: 'float32' },
+    { shape: outShape, dtype: 'int32' },
+  ]);
+  return valuesIndices(x.dtype === 'float32' ? values! : cast(values!, x.dtype), indices!);
+}
+
+export interface MaxOptions extends Record<string, unknown> {
+  dim?: number;
+  keepdim?: boolean;
+}
+
+function maxMin(op: 'max' | 'min', input: Tensor, rest: readonly unknown[]): Tensor | ValuesIndices {
+  const first = rest[0];
+  if (first instanceof Tensor) {
+    if (rest.length > 1) throw new ArgumentError(`${where(op, currentLayer())}: ${op}(input, other) takes no further arguments`);
+    return op === 'max' ? maximum(input, first) : minimum(input, first);
+  }
+  if (rest.length === 0) return op === 'max' ? amax(input) : amin(input);
+  const o = kwargs<{ dim: number | null; keepdim: boolean }>(op, rest, ['dim', 'keepdim'], { dim: null, keepdim: false });
+  if (o.dim === null) return op === 'max' ? amax(input) : amin(input);
+  return maxMinDim(op, input, o.dim, o.keepdim);
+}
+
+/**
+ * torch.max in its three forms:
+ *  - max(input): the largest element (a 0-dim tensor; the gradient is split evenly among ties);
+ *  - max(input, dim, keepdim = false) or max(input, { dim, keepdim }): (values, indices) along dim,
+ *    indices int32 (the first maximum; a NaN is the maximum), the gradient going to that element;
+ *  - max(input, other): the elementwise maximum (torch.maximum), broadcasting.
+ */
+export function max(input: Tensor): Tensor;
+export function max(input: Tensor, other: Tensor): Tensor;
+export function max(input: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function max(input: Tensor, options: MaxOptions): ValuesIndices;
+export function max(input: Tensor, ...rest: unknown[]): Tensor | ValuesIndices {
+  return maxMin('max', input, rest);
+}
+
+/** torch.min in its three forms; see max. */
+export function min(input: Tensor): Tensor;
+export function min(input: Tensor, other: Tensor): Tensor;
+export function min(input: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function min(input: Tensor, options: MaxOptions): ValuesIndices;
+export function min(input: Tensor, ...rest: unknown[]): Tensor | ValuesIndices {
+  return maxMin('min', input, rest);
 }
 
 // ---- expand / sumTo ----------------------------------------------------------------------------------
