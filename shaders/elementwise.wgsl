@@ -1,4 +1,5 @@
-// Elementwise kernels: unary maps, binary maps with broadcasting, comparisons, casts and fills.
+// Elementwise kernels: unary maps, binary maps with broadcasting, comparisons, casts, fills and
+// where(condition, a, b) (a third operand `c`, the condition, with strides SC0..SC5).
 //
 // Layout: every operand is a flat array read through per-dimension strides, so one kernel serves
 // contiguous tensors, broadcast operands (stride 0) and permuted views (transpose/permute copies).
@@ -33,6 +34,12 @@ override SB2: u32 = 0u;
 override SB3: u32 = 0u;
 override SB4: u32 = 0u;
 override SB5: u32 = 0u;
+override SC0: u32 = 0u;
+override SC1: u32 = 0u;
+override SC2: u32 = 0u;
+override SC3: u32 = 0u;
+override SC4: u32 = 0u;
+override SC5: u32 = 0u;
 // Comparison and cast operands: 0 = float32, 1 = int32, 2 = bool (u32 0/1).
 override A_TYPE: u32 = 0u;
 override B_TYPE: u32 = 0u;
@@ -43,6 +50,7 @@ override B_SCALAR: bool = false;
 @group(0) @binding(0) var<storage, read> a: array<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
 @group(0) @binding(2) var<storage, read> b: array<u32>;
+@group(0) @binding(3) var<storage, read> c: array<u32>;
 // The same bindings seen as vec4s, for the contiguous fast path.
 @group(0) @binding(0) var<storage, read> a4: array<vec4u>;
 @group(0) @binding(1) var<storage, read_write> out4: array<vec4u>;
@@ -83,6 +91,21 @@ fn offsets(idx: u32) -> vec2u {
   }
   oa += rem * SA1; ob += rem * SB1;
   return vec2u(oa, ob);
+}
+
+// Offsets of element `idx` of the output in operands a, b and c (the where entry point).
+fn offsets3(idx: u32) -> vec3u {
+  let st = array<vec3u, 6>(vec3u(SA0, SB0, SC0), vec3u(SA1, SB1, SC1), vec3u(SA2, SB2, SC2),
+                           vec3u(SA3, SB3, SC3), vec3u(SA4, SB4, SC4), vec3u(SA5, SB5, SC5));
+  let dims = array<u32, 5>(D0, D1, D2, D3, D4);
+  if (RANK == 1u) { return idx * st[0]; }
+  var rem = idx;
+  var o = vec3u(0u);
+  for (var k = 0u; k < RANK - 1u; k++) {
+    o += (rem % dims[k]) * st[k];
+    rem = rem / dims[k];
+  }
+  return o + rem * st[RANK - 1u];
 }
 
 const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
@@ -315,4 +338,14 @@ fn fill(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let i = linear_index(wg, lid, nwg);
   if (i >= COUNT) { return; }
   if (OUT_TYPE == 0u) { out[i] = bitcast<u32>(ALPHA); } else { out[i] = bitcast<u32>(i32(ALPHA)); }
+}
+
+// where: out = a where the bool condition c is true, else b; raw 32-bit words, so any dtype.
+@compute @workgroup_size(64)
+fn where_select(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                @builtin(num_workgroups) nwg: vec3u) {
+  let i = linear_index(wg, lid, nwg);
+  if (i >= COUNT) { return; }
+  let o = offsets3(i);
+  out[i] = select(b[o.y], a[o.x], c[o.z] != 0u);
 }

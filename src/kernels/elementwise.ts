@@ -35,8 +35,8 @@ const TYPE_CODE: Record<DType, number> = { float32: 0, int32: 1, bool: 2 };
 const MAX_RANK = 6;
 
 /** Strides and sizes as override constants, after collapsing contiguous dims. */
-function layoutConstants(outShape: readonly number[], aStrides: readonly number[], bStrides: readonly number[]): Record<string, number> {
-  const { shape, strides } = collapseDims(outShape, [aStrides, bStrides]);
+function layoutConstants(outShape: readonly number[], aStrides: readonly number[], bStrides: readonly number[], cStrides?: readonly number[]): Record<string, number> {
+  const { shape, strides } = collapseDims(outShape, cStrides ? [aStrides, bStrides, cStrides] : [aStrides, bStrides]);
   if (shape.length > MAX_RANK) throw new Error(`elementwise: rank ${shape.length} after collapsing exceeds ${MAX_RANK}`);
   const rank = Math.max(1, shape.length);
   const c: Record<string, number> = { RANK: rank };
@@ -46,6 +46,7 @@ function layoutConstants(outShape: readonly number[], aStrides: readonly number[
     if (k < MAX_RANK - 1) c[`D${k}`] = shape[d]!;
     c[`SA${k}`] = strides[0]![d]!;
     c[`SB${k}`] = strides[1]![d]!;
+    if (cStrides) c[`SC${k}`] = strides[2]![d]!;
   }
   if (shape.length === 0) {
     c['SA0'] = 0;
@@ -149,4 +150,19 @@ export function castKernel(count: number, from: DType, to: DType, a: BufRef, out
 
 export function fillKernel(count: number, value: number, dtype: DType, out: BufRef): KernelCall {
   return call('fill', count, { ALPHA: value, OUT_TYPE: TYPE_CODE[dtype] }, [null, out], 0);
+}
+
+/** where(cond, a, b) over broadcast operands, copying raw words (any dtype); cond is bool. */
+export function whereKernel(
+  outShape: readonly number[],
+  condStrides: readonly number[],
+  aStrides: readonly number[],
+  bStrides: readonly number[],
+  cond: BufRef,
+  a: BufRef,
+  b: BufRef,
+  out: BufRef,
+): KernelCall {
+  const count = outShape.reduce((p, d) => p * d, 1);
+  return call('where_select', count, layoutConstants(outShape, aStrides, bStrides, condStrides), [a, out, b, cond], 1);
 }
