@@ -6,6 +6,7 @@
 export { conv2d, type Conv2dOptions, type Conv2dPadding, type IntOrPair } from '../ops/conv.js';
 export { maxPool2d, avgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from '../ops/pool.js';
 export { linear, matmul } from '../ops/matmul.js';
+export { pad, type PadMode, type PadOptions } from '../ops/pad.js';
 export {
   relu,
   relu6,
