@@ -10,6 +10,10 @@
 // The gradient w.r.t. x_c of loss, times the incoming row gradient g:
 //   g * ((1 - eps) * w_y * (p_c - [c == y]) + (eps / C) * (WSUM * p_c - w_c)),  p = softmax(x).
 //
+// With NLL the input already holds log-probabilities (nll_loss): loss = -w_y * x_y, its gradient
+// -g * w_y * [c == y]; no softmax is taken (the log-sum-exp output is written as 0) and there is
+// no smoothing.
+//
 // Dispatch: forward one invocation per row, backward one per logit; 64 per workgroup, 2-D grid.
 
 override OUTER: u32;
@@ -18,6 +22,7 @@ override INNER: u32;
 override IGNORE_INDEX: i32 = -100;
 override SMOOTHING: f32 = 0.0;
 override HAS_WEIGHT: bool = false;
+override NLL: bool = false;
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> labels: array<i32>;
@@ -44,11 +49,14 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: 
   if (row >= OUTER * INNER) { return; }
   let inner = row % INNER;
   let base = (row / INNER) * C * INNER + inner;
-  var mx = x[base];
-  for (var c = 1u; c < C; c++) { mx = max(mx, x[base + c * INNER]); }
-  var s = 0.0;
-  for (var c = 0u; c < C; c++) { s += exp(x[base + c * INNER] - mx); }
-  let lse = mx + log(s);
+  var lse = 0.0;
+  if (!NLL) {
+    var mx = x[base];
+    for (var c = 1u; c < C; c++) { mx = max(mx, x[base + c * INNER]); }
+    var s = 0.0;
+    for (var c = 0u; c < C; c++) { s += exp(x[base + c * INNER] - mx); }
+    lse = mx + log(s);
+  }
   row_lse[row] = lse;
   let y = labels[row];
   if (y == IGNORE_INDEX) {
@@ -87,8 +95,12 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid:
     row_loss[i] = select(0.0, bitcast<f32>(nan_bits), y != IGNORE_INDEX);
     return;
   }
-  let p = exp(x[i] - lse_in[row]);
   let wy = weight_of(u32(y));
+  if (NLL) {
+    row_loss[i] = select(0.0, -row_grad[row] * wy, u32(y) == c);
+    return;
+  }
+  let p = exp(x[i] - lse_in[row]);
   var d = (1.0 - SMOOTHING) * wy * (p - select(0.0, 1.0, u32(y) == c));
   if (SMOOTHING > 0.0) {
     d += SMOOTHING / f32(C) * (wsum[0] * p - weight_of(c));

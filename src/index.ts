@@ -17,6 +17,16 @@ export { noGrad, withGrad, isGradEnabled, engineFor } from './graph/engine.js';
 export type { DType } from './graph/value.js';
 export { Generator, manualSeed, defaultGenerator } from './util/random.js';
 export * as ops from './ops/index.js';
+// torch's top-level functions of tensor plumbing, reductions, softmax and selection (torch.cat ...).
+// The explicit export of `where` (torch.where) takes precedence over the message helper of errors.js.
+export { cat, concat, stack, split, chunk, unbind } from './ops/concat.js';
+export { narrow, select } from './ops/slice.js';
+export { reshape, flatten, transpose, permute, squeeze, unsqueeze, channelShuffle } from './ops/shape.js';
+export { sum, mean, amax, amin, argmax, argmin, max, min, type MaxOptions } from './ops/reduce.js';
+export { topk, type ValuesIndices, type TopkOptions } from './ops/topk.js';
+export { where } from './ops/where.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
+export { clamp, maximum, minimum } from './ops/elementwise.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export { LeNet5, type LeNet5Options } from './models/lenet.js';

@@ -1,4 +1,4 @@
-/** Wrapper of shaders/cross_entropy.wgsl: per-row softmax cross-entropy and its gradient. */
+/** Wrapper of shaders/cross_entropy.wgsl: per-row softmax cross-entropy (or nll_loss) and its gradient. */
 import source from '../../shaders/cross_entropy.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
 import type { BufRef, KernelCall } from '../graph/op.js';
@@ -12,12 +12,14 @@ export interface CrossEntropyShape {
   inner: number;
   ignoreIndex: number;
   labelSmoothing: number;
+  /** nll_loss: the input is log-probabilities already (no softmax, no smoothing). */
+  nll?: boolean;
 }
 
 function constants(s: CrossEntropyShape, hasWeight: boolean): Record<string, number | boolean> {
   return {
     OUTER: s.outer, C: s.classes, INNER: s.inner, IGNORE_INDEX: s.ignoreIndex,
-    SMOOTHING: s.labelSmoothing, HAS_WEIGHT: hasWeight,
+    SMOOTHING: s.labelSmoothing, HAS_WEIGHT: hasWeight, NLL: s.nll ?? false,
   };
 }
 

@@ -21,4 +21,16 @@ export {
   softplus,
   hardtanh,
 } from '../ops/activation.js';
-export { crossEntropy, mseLoss, type CrossEntropyOptions, type Reduction } from '../ops/loss.js';
+export {
+  crossEntropy,
+  nllLoss,
+  mseLoss,
+  binaryCrossEntropyWithLogits,
+  type CrossEntropyOptions,
+  type NllLossOptions,
+  type MseLossOptions,
+  type BceWithLogitsOptions,
+  type Reduction,
+} from '../ops/loss.js';
+export { softmax, logSoftmax, softmin, type SoftmaxOptions } from '../ops/softmax.js';
+export { channelShuffle } from '../ops/shape.js';

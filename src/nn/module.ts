@@ -21,6 +21,7 @@ const TORCH_NAMES: Record<string, string> = {
   runningMean: 'running_mean',
   runningVar: 'running_var',
   numBatchesTracked: 'num_batches_tracked',
+  posWeight: 'pos_weight',
 };
 
 export function torchName(attr: string): string {

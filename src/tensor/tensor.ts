@@ -325,6 +325,74 @@ export class Tensor {
   clone(): Tensor {
     return ops.clone(this);
   }
+  amin(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return ops.amin(this, dim, keepdim);
+  }
+  argmin(dim?: number | null, keepdim = false): Tensor {
+    return ops.argmin(this, dim, keepdim);
+  }
+  /** torch.Tensor.max: the largest element, (values, indices) along a dim, or the elementwise maximum. */
+  max(): Tensor;
+  max(other: Tensor): Tensor;
+  max(dim: number, keepdim?: boolean): ops.ValuesIndices;
+  max(options: ops.MaxOptions): ops.ValuesIndices;
+  max(...args: unknown[]): Tensor | ops.ValuesIndices {
+    return (ops.max as (x: Tensor, ...rest: unknown[]) => Tensor | ops.ValuesIndices)(this, ...args);
+  }
+  /** torch.Tensor.min: the smallest element, (values, indices) along a dim, or the elementwise minimum. */
+  min(): Tensor;
+  min(other: Tensor): Tensor;
+  min(dim: number, keepdim?: boolean): ops.ValuesIndices;
+  min(options: ops.MaxOptions): ops.ValuesIndices;
+  min(...args: unknown[]): Tensor | ops.ValuesIndices {
+    return (ops.min as (x: Tensor, ...rest: unknown[]) => Tensor | ops.ValuesIndices)(this, ...args);
+  }
+  topk(k: number, dim?: number | ops.TopkOptions, largest?: boolean, sorted?: boolean): ops.ValuesIndices {
+    const rest: unknown[] = [dim, largest, sorted];
+    while (rest.length > 0 && rest[rest.length - 1] === undefined) rest.pop();
+    return ops.topk(this, k, ...rest);
+  }
+  softmax(dim: number): Tensor {
+    return ops.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return ops.logSoftmax(this, dim);
+  }
+  clamp(min: number | null = null, max: number | null = null): Tensor {
+    return ops.clamp(this, min, max);
+  }
+  clip(min: number | null = null, max: number | null = null): Tensor {
+    return ops.clamp(this, min, max);
+  }
+  /** torch.Tensor.where(condition, y): this where condition holds, else y. */
+  where(condition: Tensor, other: Tensor | Scalar): Tensor {
+    return ops.where(condition, this, other);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return ops.narrow(this, dim, start, length);
+  }
+  select(dim: number, index: number): Tensor {
+    return ops.select(this, dim, index);
+  }
+  /** Python's this[..., start:end:step, ...] along dim (see ops.slice). */
+  slice(dim = 0, start: number | null = null, end: number | null = null, step = 1): Tensor {
+    return ops.slice(this, dim, start, end, step);
+  }
+  split(splitSize: number | readonly number[], dim = 0): Tensor[] {
+    return ops.split(this, splitSize, dim);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return ops.chunk(this, chunks, dim);
+  }
+  unbind(dim = 0): Tensor[] {
+    return ops.unbind(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return ops.unsqueeze(this, dim);
+  }
+  squeeze(dim?: number | null): Tensor {
+    return ops.squeeze(this, dim);
+  }
 }
 
 export function flatShapeArgs(args: number[] | [readonly number[]]): number[] {

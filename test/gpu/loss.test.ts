@@ -76,14 +76,14 @@ describe('crossEntropy: forward and logit gradient', () => {
     });
   });
 
-  it('positional options: crossEntropy(x, t, weight, ignoreIndex, reduction, labelSmoothing)', async () => {
+  it('positional options in PyTorch order: crossEntropy(x, t, weight, sizeAverage, ignoreIndex, reduce, reduction, labelSmoothing)', async () => {
     const x = randomArray([5, 4], 60);
     const target = Int32Array.from([0, 3, 1, 1, 2]);
     const w = [1, 2, 0.5, 1.5];
     await checkOp({
       what: 'crossEntropy positional',
       inputs: [x],
-      gpu: (t) => F.crossEntropy(t, wt.tensor(target), wt.tensor(w), 1, 'sum', 0.2),
+      gpu: (t) => F.crossEntropy(t, wt.tensor(target), wt.tensor(w), null, 1, null, 'sum', 0.2),
       ref: (a) => loss.crossEntropy(a, target, { weight: w, ignoreIndex: 1, reduction: 'sum', labelSmoothing: 0.2 }),
     });
   });
@@ -115,7 +115,7 @@ describe('mseLoss', () => {
       await checkOp({
         what: `mseLoss ${reduction}`,
         inputs: [a, b],
-        gpu: (x, y) => F.mseLoss(x, y, reduction),
+        gpu: (x, y) => F.mseLoss(x, y, { reduction }),
         ref: (x, y) => loss.mseLoss(x, y, reduction),
         refGrad: (gy, x, y) => loss.mseLossBackward(x, y, reduction, gy),
       });
