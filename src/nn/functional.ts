@@ -34,3 +34,13 @@ export {
 } from '../ops/loss.js';
 export { softmax, logSoftmax, softmin, type SoftmaxOptions } from '../ops/softmax.js';
 export { channelShuffle } from '../ops/shape.js';
+export {
+  batchNorm,
+  instanceNorm,
+  groupNorm,
+  layerNorm,
+  type BatchNormOptions,
+  type InstanceNormOptions,
+  type GroupNormOptions,
+  type LayerNormOptions,
+} from '../ops/norm.js';

@@ -3,5 +3,6 @@ export { Module, Parameter, torchName, type StateDict, type LoadResult } from '.
 export * from './layers.js';
 export * from './activation.js';
 export * from './loss.js';
+export * from './norm.js';
 export * as init from './init.js';
 export * as functional from './functional.js';
