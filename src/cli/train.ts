@@ -51,7 +51,11 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     .addOption(new Option('--seed <n>', 'seed for initialization, shuffling and augmentation').default(0).argParser(integer(0, 'a non-negative integer')))
     .addOption(new Option('--no-augment', 'train without the random ±2 pixel shifts'))
     .addOption(new Option('--activation <name>', 'LeNet-5 activation').choices(['relu', 'tanh']).default('relu'))
-    .addOption(new Option('--adapter <name>', 'WebGPU adapter in Node: a GPU if found, else SwiftShader (auto)').choices(['auto', 'gpu', 'swiftshader']).default('auto'))
+    .addOption(
+      new Option('--adapter <name>', 'WebGPU adapter in Node: a GPU if found, else SwiftShader (auto); default $WEBTRAIN_ADAPTER or auto')
+        .choices(['auto', 'gpu', 'swiftshader'])
+        .default(process.env['WEBTRAIN_ADAPTER'] ?? 'auto'),
+    )
     .addOption(new Option('--json', 'print a JSON summary on stdout (progress goes to stderr)'))
     .addOption(new Option('--no-progress', 'no progress bar (one line per epoch)'))
     .exitOverride()
