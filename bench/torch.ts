@@ -48,7 +48,11 @@ export async function runTorch(
       job['mnist'] = { path, count: d.count };
     }
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(PYTHON, ['bench/torch_cases.py'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      // Passive OpenMP waits: with the default spin-waiting, PyTorch's threads collapse 5-15x as
+      // soon as anything else runs on these shared cores (seen: a LeNet step 20 ms idle, 115-470 ms
+      // under load with 2 threads, 36-50 ms with passive waits).
+      const env = { ...process.env, OMP_WAIT_POLICY: process.env['OMP_WAIT_POLICY'] ?? 'PASSIVE' };
+      const child = spawn(PYTHON, ['bench/torch_cases.py'], { stdio: ['pipe', 'pipe', 'pipe'], env });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
