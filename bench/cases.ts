@@ -22,15 +22,7 @@ import {
   randomLabels,
   relativeError,
 } from './data.ts';
-import {
-  RESNET_NA,
-  ResNetStage1,
-  copyLeNetWeights,
-  disposeWebtrain,
-  tfjsLeNet5,
-  tfjsResNetStage1,
-  webtrainBatchNorm2d,
-} from './models.ts';
+import { ResNetStage1, copyLeNetWeights, copyResNetWeights, disposeWebtrain, tfjsLeNet5, tfjsResNetStage1 } from './models.ts';
 
 const F = wt.nn.functional;
 
@@ -415,12 +407,10 @@ function resnetStep(batch: number, size: number, channels: number, smoke: boolea
     reps: smoke ? 1 : 5,
     targetRepMs: smoke ? 0 : 400,
     maxInner: 10,
-    webtrainMissing: () => (webtrainBatchNorm2d() ? null : RESNET_NA),
+    webtrainMissing: () => null,
     async webtrain(ctx) {
-      const BN = webtrainBatchNorm2d();
-      if (!BN) throw new Error(RESNET_NA);
       wt.manualSeed(0);
-      const model = new ResNetStage1(channels, BN);
+      const model = new ResNetStage1(channels);
       const opt = new wt.optim.SGD(model.parameters(), { lr, momentum: 0.9 });
       const x = wt.tensor(randomArray(batch * 3 * size * size, 41), { shape: [batch, 3, size, size] });
       const y = wt.tensor(randomLabels(batch, 10, 42), { shape: [batch], dtype: 'int32' });
@@ -467,6 +457,41 @@ function resnetStep(batch: number, size: number, channels: number, smoke: boolea
       };
     },
     torch: { kind: 'resnet_step', params: { batch, size, channels } },
+    async check() {
+      // Same weights and batch: the losses of three SGD-momentum steps (BN on batch statistics).
+      wt.manualSeed(0);
+      const model = new ResNetStage1(channels);
+      const opt = new wt.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+      const tmodel = tfjsResNetStage1(size, channels);
+      await copyResNetWeights(model, tmodel);
+      const topt = tf.train.momentum(0.05, 0.9);
+      const xs = randomArray(batch * 3 * size * size, 51);
+      const ys = randomLabels(batch, 10, 52);
+      const x = wt.tensor(xs, { shape: [batch, 3, size, size] });
+      const y = wt.tensor(ys, { shape: [batch], dtype: 'int32' });
+      const tx = tf.tensor4d(nchwToNhwc(xs, batch, 3, size, size), [batch, size, size, 3]);
+      const ty = tf.oneHot(tf.tensor1d(ys, 'int32'), 10);
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let s = 0; s < 3; s++) {
+        const loss = F.crossEntropy(model.call(x), y);
+        loss.backward();
+        opt.step();
+        opt.zeroGrad();
+        a.push(await loss.item());
+        loss.dispose();
+        const tl = topt.minimize(() => tf.losses.softmaxCrossEntropy(ty, tmodel.apply(tx, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+        b.push((await tl.data())[0]!);
+        tl.dispose();
+      }
+      x.dispose();
+      y.dispose();
+      disposeWebtrain(model, opt);
+      tf.dispose([tx, ty]);
+      topt.dispose();
+      tmodel.dispose();
+      return [{ what: `losses of 3 SGD steps (${a.map((v) => v.toFixed(4)).join(', ')})`, relError: relativeError(a, b), tolerance: 1e-3 }];
+    },
   };
 }
 

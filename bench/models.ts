@@ -56,27 +56,19 @@ export async function copyLeNetWeights(src: wt.LeNet5, dst: tf.Sequential): Prom
   tf.dispose(weights);
 }
 
-/** webtrain's BatchNorm2d once it exists (another engineer is adding it), else null. */
-export function webtrainBatchNorm2d(): (new (numFeatures: number) => wt.nn.Module) | null {
-  const bn = (wt.nn as unknown as Record<string, unknown>)['BatchNorm2d'];
-  return typeof bn === 'function' ? (bn as new (numFeatures: number) => wt.nn.Module) : null;
-}
-
-export const RESNET_NA = 'n/a (BatchNorm2d not in webtrain yet)';
-
 /** torchvision's BasicBlock without downsampling: conv-bn-relu-conv-bn, + x, relu. */
 class BasicBlock extends wt.nn.Module {
   conv1: wt.nn.Conv2d;
-  bn1: wt.nn.Module;
+  bn1: wt.nn.BatchNorm2d;
   conv2: wt.nn.Conv2d;
-  bn2: wt.nn.Module;
+  bn2: wt.nn.BatchNorm2d;
 
-  constructor(channels: number, BN: new (n: number) => wt.nn.Module) {
+  constructor(channels: number) {
     super();
     this.conv1 = new wt.nn.Conv2d(channels, channels, 3, { padding: 1, bias: false });
-    this.bn1 = new BN(channels);
+    this.bn1 = new wt.nn.BatchNorm2d(channels);
     this.conv2 = new wt.nn.Conv2d(channels, channels, 3, { padding: 1, bias: false });
-    this.bn2 = new BN(channels);
+    this.bn2 = new wt.nn.BatchNorm2d(channels);
   }
 
   forward(x: wt.Tensor): wt.Tensor {
@@ -88,15 +80,15 @@ class BasicBlock extends wt.nn.Module {
 /** ResNet-18's stem and layer1 at CIFAR size (3x3 stem, no max pool), then pool + fc. */
 export class ResNetStage1 extends wt.nn.Module {
   conv1: wt.nn.Conv2d;
-  bn1: wt.nn.Module;
+  bn1: wt.nn.BatchNorm2d;
   layer1: wt.nn.Sequential;
   fc: wt.nn.Linear;
 
-  constructor(channels: number, BN: new (n: number) => wt.nn.Module) {
+  constructor(channels: number) {
     super();
     this.conv1 = new wt.nn.Conv2d(3, channels, 3, { padding: 1, bias: false });
-    this.bn1 = new BN(channels);
-    this.layer1 = new wt.nn.Sequential(new BasicBlock(channels, BN), new BasicBlock(channels, BN));
+    this.bn1 = new wt.nn.BatchNorm2d(channels);
+    this.layer1 = new wt.nn.Sequential(new BasicBlock(channels), new BasicBlock(channels));
     this.fc = new wt.nn.Linear(channels, 10);
   }
 
@@ -106,19 +98,48 @@ export class ResNetStage1 extends wt.nn.Module {
   }
 }
 
+/** The same network in tf.layers; layers are named as the PyTorch/webtrain modules they mirror. */
 export function tfjsResNetStage1(size: number, channels: number): tf.LayersModel {
-  const conv = () => tf.layers.conv2d({ filters: channels, kernelSize: 3, padding: 'same', useBias: false });
-  const bn = () => tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5 });
+  const conv = (name: string) => tf.layers.conv2d({ name, filters: channels, kernelSize: 3, padding: 'same', useBias: false });
+  const bn = (name: string) => tf.layers.batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 });
   const relu = () => tf.layers.reLU();
   const input = tf.input({ shape: [size, size, 3] });
-  let h = relu().apply(bn().apply(conv().apply(input))) as tf.SymbolicTensor;
+  let h = relu().apply(bn('bn1').apply(conv('conv1').apply(input))) as tf.SymbolicTensor;
   for (let b = 0; b < 2; b++) {
-    const out = relu().apply(bn().apply(conv().apply(h))) as tf.SymbolicTensor;
-    const out2 = bn().apply(conv().apply(out)) as tf.SymbolicTensor;
+    const p = `layer1.${b}`;
+    const out = relu().apply(bn(`${p}.bn1`).apply(conv(`${p}.conv1`).apply(h))) as tf.SymbolicTensor;
+    const out2 = bn(`${p}.bn2`).apply(conv(`${p}.conv2`).apply(out)) as tf.SymbolicTensor;
     h = relu().apply(tf.layers.add().apply([out2, h])) as tf.SymbolicTensor;
   }
-  const logits = tf.layers.dense({ units: 10 }).apply(tf.layers.globalAveragePooling2d({}).apply(h)) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(h);
+  const logits = tf.layers.dense({ name: 'fc', units: 10 }).apply(pooled) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: logits });
+}
+
+/** Copies a ResNetStage1's parameters into tfjsResNetStage1() by layer name (conv OIHW -> HWIO). */
+export async function copyResNetWeights(src: ResNetStage1, dst: tf.LayersModel): Promise<void> {
+  const { oihwToHwio, transpose2d } = await import('./data.ts');
+  const data = async (t: wt.Tensor): Promise<Float32Array> => (await t.data()) as Float32Array;
+  const made: tf.Tensor[] = [];
+  const t = (a: Float32Array, shape: number[]): tf.Tensor => {
+    const x = tf.tensor(a, shape);
+    made.push(x);
+    return x;
+  };
+  for (const [name, m] of src.namedModules()) {
+    const layer = name ? dst.layers.find((l) => l.name === name) : undefined;
+    if (!layer) continue;
+    if (m instanceof wt.nn.Conv2d) {
+      const [o, i, kh, kw] = m.weight.shape as [number, number, number, number];
+      layer.setWeights([t(oihwToHwio(await data(m.weight), o, i, kh, kw), [kh, kw, i, o])]);
+    } else if (m instanceof wt.nn.BatchNorm2d) {
+      const c = m.numFeatures;
+      layer.setWeights([t(await data(m.weight!), [c]), t(await data(m.bias!), [c]), t(new Float32Array(c), [c]), t(new Float32Array(c).fill(1), [c])]);
+    } else if (m instanceof wt.nn.Linear) {
+      layer.setWeights([t(transpose2d(await data(m.weight), m.outFeatures, m.inFeatures), [m.inFeatures, m.outFeatures]), t(await data(m.bias!), [m.outFeatures])]);
+    }
+  }
+  tf.dispose(made);
 }
 
 /** Frees a webtrain model's parameters and buffers and an optimizer's state. */

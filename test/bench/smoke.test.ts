@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchCases, type BenchContext } from '../../bench/cases.ts';
 import { relativeError } from '../../bench/data.ts';
-import { RESNET_NA } from '../../bench/models.ts';
 import { nodeBenchContext } from '../../bench/node-env.ts';
 import { formatAgreement, formatTable, type BenchRecord } from '../../bench/report.ts';
 import { adapterOf, runSuite, type CaseResult } from '../../bench/suite.ts';
@@ -51,13 +50,7 @@ describe('bench smoke', () => {
       const c = cases.find((x) => x.id === r.id)!;
       expect('medianMs' in r.tfjs, `${r.id}: tfjs did not run`).toBe(true);
       if ('medianMs' in r.tfjs) expect(r.tfjs.medianMs, r.id).toBeGreaterThan(0);
-      const missing = c.webtrainMissing();
-      if (missing) {
-        // Only the ResNet case may lack a webtrain side, and only until BatchNorm2d exists.
-        expect(r.id).toBe('resnet-step');
-        expect(r.webtrain).toEqual({ na: RESNET_NA });
-        continue;
-      }
+      expect(c.webtrainMissing(), r.id).toBeNull();
       expect('medianMs' in r.webtrain, `${r.id}: webtrain did not run`).toBe(true);
       if ('medianMs' in r.webtrain) {
         expect(r.webtrain.medianMs, r.id).toBeGreaterThan(0);
