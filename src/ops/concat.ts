@@ -31,6 +31,8 @@ export const catOp: OpDef<CatAttrs> = {
     const total = out[dim]! * inner;
     let offset = 0;
     node.inputs.forEach((x, i) => {
+      // A legacy 1-D empty input (skipped by torch.cat) has nothing to copy.
+      if (x.numel === 0) return;
       const run = x.shape[dim]! * inner;
       const dims = [
         { size: outer, src: run, dst: total },
@@ -45,6 +47,7 @@ export const catOp: OpDef<CatAttrs> = {
     const { dim } = node.attrs;
     let start = 0;
     return node.inputs.map((x, i) => {
+      if (x.shape.length !== g.ndim) return needs[i] ? zeros(x.shape, { device: g.device }) : null;
       const len = x.shape[dim]!;
       const piece = needs[i] ? sliceRaw(g, dim, start, 1, len) : null;
       start += len;
@@ -104,10 +107,11 @@ export function cat(tensors: readonly Tensor[], dim?: number | DimOptions): Tens
       }
     });
   });
-  if (list.length === 1) return list[0]!;
+  if (all.length === 1) return all[0]!;
   const shape = ref.shape;
   shape[d] = list.reduce((s, t) => s + t.shape[d]!, 0);
-  return apply1(catOp, list, { dim: d }, { shape, dtype });
+  // Skipped empty tensors stay inputs, so that they get a (zero-size) gradient as in PyTorch.
+  return apply1(catOp, all, { dim: d }, { shape, dtype });
 }
 
 /** torch.concat: an alias of cat. */
