@@ -92,12 +92,42 @@ function innerFor(c: BenchCase, oneIterMs: number): number {
   return Math.max(1, Math.min(c.maxInner, Math.ceil(c.targetRepMs / Math.max(oneIterMs, 1e-3))));
 }
 
-export async function runCase(c: BenchCase, ctx: BenchContext, o: SuiteOptions, deadline = Infinity): Promise<CaseResult> {
+/** FLOP rates (FLOPs per ms at the median) each library reached on the cases run so far. */
+export interface Rates {
+  webtrain: number[];
+  tfjs: number[];
+}
+
+function notRun(c: BenchCase, why: string, missing: string | null): CaseResult {
+  return { id: c.id, title: c.title, unit: c.unit, flopsPerIter: c.flopsPerIter, workPerIter: c.workPerIter, webtrain: { na: missing ?? why }, tfjs: { na: why }, speedup: null };
+}
+
+export async function runCase(
+  c: BenchCase,
+  ctx: BenchContext,
+  o: SuiteOptions,
+  deadline = Infinity,
+  rates: Rates = { webtrain: [], tfjs: [] },
+): Promise<CaseResult> {
   const log = o.log ?? (() => {});
   const missing = c.webtrainMissing();
   const warmup = o.warmup ?? c.warmup;
   const reps = Math.max(1, o.reps ?? c.reps);
   const runTfjs = !missing || o.smoke || o.allSides;
+  if (Number.isFinite(deadline) && c.flopsPerIter > 0 && !o.smoke) {
+    // Before spending a warm-up: project the case from the FLOP rates of the cases before it.
+    const names = [...(missing ? [] : ['webtrain' as const]), ...(runTfjs ? ['tfjs' as const] : [])];
+    if (names.every((n) => rates[n].length > 0)) {
+      const perIter = names.reduce((sum, n) => sum + c.flopsPerIter / median(rates[n]), 0);
+      const projected = perIter * (reps + warmup / (c.warmScale ?? 1));
+      const left = deadline - performance.now();
+      if (projected > left) {
+        const why = `not run: ~${(projected / 1000).toFixed(0)} s projected from the earlier cases' FLOP rates, ${(Math.max(0, left) / 1000).toFixed(0)} s of the time budget left (run it alone: --cases ${c.id})`;
+        log(`  ${why}`);
+        return notRun(c, why, missing);
+      }
+    }
+  }
   const pool = ctx.device.pool.stats;
   pool.peakInUseBytes = pool.inUseBytes;
   const wtBase = pool.inUseBytes;
@@ -129,9 +159,9 @@ export async function runCase(c: BenchCase, ctx: BenchContext, o: SuiteOptions, 
       const projected = reps * sides.reduce((sum, s) => sum + s.inner * s.warmMs * (s.impl.warm ? (c.warmScale ?? 1) : 1), 0);
       const left = deadline - performance.now();
       if (projected > left) {
-        const why = `not run: ${reps} repetitions would take ~${(projected / 1000).toFixed(0)} s, ${(Math.max(0, left) / 1000).toFixed(0)} s of the time budget are left (run it alone: --cases ${c.id})`;
+        const why = `not run: ${reps} repetitions would take ~${(projected / 1000).toFixed(0)} s after the warm-up, ${(Math.max(0, left) / 1000).toFixed(0)} s of the time budget left (run it alone: --cases ${c.id})`;
         log(`  ${why}`);
-        return { id: c.id, title: c.title, unit: c.unit, flopsPerIter: c.flopsPerIter, workPerIter: c.workPerIter, webtrain: { na: missing ?? why }, tfjs: { na: why }, speedup: null };
+        return notRun(c, why, missing);
       }
     }
     for (let r = 0; r < reps; r++) {
@@ -157,12 +187,17 @@ export async function runSuite(cases: readonly BenchCase[], ctx: BenchContext, o
   const log = o.log ?? (() => {});
   const results: CaseResult[] = [];
   const deadline = o.budgetSeconds ? performance.now() + o.budgetSeconds * 1000 : Infinity;
+  const rates: Rates = { webtrain: [], tfjs: [] };
   await settle(ctx);
   for (const c of cases) {
     if (o.only && o.only.length > 0 && !o.only.includes(c.id)) continue;
     log(`${c.id}: ${c.title}`);
     const t0 = performance.now();
-    const r = await runCase(c, ctx, o, deadline);
+    const r = await runCase(c, ctx, o, deadline, rates);
+    for (const n of ['webtrain', 'tfjs'] as const) {
+      const side = r[n];
+      if ('medianMs' in side && c.flopsPerIter > 0) rates[n].push(c.flopsPerIter / side.medianMs);
+    }
     if (o.smoke && c.check && !c.webtrainMissing()) r.agreement = await c.check(ctx);
     log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     results.push(r);
