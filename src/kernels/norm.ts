@@ -309,7 +309,7 @@ export function layerNormGrad(ctx: LowerContext, rows: number, d: number, eps: n
         'grad_finalize_group',
         rows,
         { ...groupConstants(g), N: rows, C: 1, P: p, G: 1, CG: 1, M: d, HAS_W: false },
-        [null, null, null, part, stats, stats, null, null, null, gcoef],
+        [null, null, null, part, stats, stats, unused(ctx, null), null, null, gcoef],
         rows * p * 2,
         rows * p * 8,
       ),

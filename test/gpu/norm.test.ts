@@ -298,3 +298,238 @@ describe('batch norm past one dispatch', () => {
     expectClose(mean!, expected.runningMean!, 1e-4, 'running mean');
   });
 });
+
+// ---- group, instance and layer norm -------------------------------------------------------------
+
+const groupCases: [number[], number][] = [
+  [[2, 6, 5, 5], 3], // scalar planes
+  [[3, 8, 4, 4], 2], // vec4 planes
+  [[1, 4, 7, 3], 4], // batch 1, a group per channel (instance norm)
+  [[2, 6, 1, 1], 2], // spatial size 1
+  [[2, 5, 3], 1], // one group: [N, C, L]
+  // [N, C]. (Groups of 2 elements make dx a difference of nearly equal terms: 4 or more here.)
+  [[4, 12], 3],
+];
+
+describe('groupNorm: forward and gradients', () => {
+  groupCases.forEach(([shape, groups], k) => {
+    for (const affine of [true, false]) {
+      it(`${describeCase(shape, { groups })} affine=${affine}`, async () => {
+        const c = shape[1]!;
+        const x = randomArray(shape, 200 + k, { lo: -2, hi: 3 });
+        const w = randomArray([c], 210 + k, { lo: 0.5, hi: 1.5 });
+        const b = randomArray([c], 220 + k);
+        const eps = 1e-5;
+        const g = ref.bySampleGroup(shape, groups);
+        await checkOp({
+          what: `groupNorm ${describeCase(shape, { groups })} affine=${affine}`,
+          inputs: affine ? [x, w, b] : [x],
+          gpu: (t, tw, tb) => F.groupNorm(t, groups, tw ?? null, tb ?? null, eps),
+          ref: (a, aw, ab) => {
+            const st = ref.groupStats(a, g);
+            return ref.normalize(a, g, st.mean, st.variance, aw ?? null, ab ?? null, eps);
+          },
+          refGrad: (gy, a, aw) => {
+            const r = ref.normalizeBackward(gy, a, g, aw ?? null, [c], eps, null);
+            return affine ? [r.dx, r.dw, r.db] : [r.dx];
+          },
+          tol: 2e-5,
+          gradTol: 5e-5,
+          fd: { tol: 1e-4 },
+        });
+      });
+    }
+  });
+
+  it('weight without bias, bias without weight', async () => {
+    const shape = [2, 4, 3, 3];
+    const x = randomArray(shape, 230);
+    const w = randomArray([4], 231, { lo: 0.5, hi: 1.5 });
+    const g = ref.bySampleGroup(shape, 2);
+    const fwd = (a: NDArray, aw: NDArray | null, ab: NDArray | null) => {
+      const st = ref.groupStats(a, g);
+      return ref.normalize(a, g, st.mean, st.variance, aw, ab, 1e-5);
+    };
+    await checkOp({ what: 'groupNorm weight only', inputs: [x, w], gpu: (t, tw) => F.groupNorm(t, 2, { weight: tw! }), ref: (a, aw) => fwd(a, aw!, null), gradTol: 5e-5, fd: { tol: 1e-4 } });
+    await checkOp({ what: 'groupNorm bias only', inputs: [x, w], gpu: (t, tb) => F.groupNorm(t, 2, { bias: tb! }), ref: (a, ab) => fwd(a, null, ab!), gradTol: 5e-5, fd: { tol: 1e-4 } });
+  });
+
+  it('nn.GroupNorm; channels not divisible by groups is an error', async () => {
+    const gn = new wt.nn.GroupNorm(3, 6);
+    expect(Object.keys(gn.stateDict())).toEqual(['weight', 'bias']);
+    expect(Object.keys(new wt.nn.GroupNorm(3, 6, { affine: false }).stateDict())).toEqual([]);
+    expect(() => new wt.nn.GroupNorm(4, 6)).toThrow(/numChannels \(6\) must be divisible by numGroups \(4\)/);
+    expect(() => F.groupNorm(wt.zeros([2, 6, 3]), 4)).toThrow(/group_norm: expected the number of channels to be divisible by numGroups, got input of shape \[2, 6, 3\] and numGroups = 4/);
+    const x = randomArray([2, 6, 3, 2], 240);
+    const g = ref.bySampleGroup(x.shape, 3);
+    const st = ref.groupStats(x.ref, g);
+    const [out] = await readPoisoned(gn.call(tensorOf(x)));
+    expectClose(out!, ref.normalize(x.ref, g, st.mean, st.variance, null, null, 1e-5), 2e-5, 'GroupNorm module');
+  });
+});
+
+describe('instanceNorm: forward, gradients, running statistics', () => {
+  const shapes = [
+    [2, 3, 5, 5],
+    [3, 4, 4, 4],
+    [1, 5, 7, 1],
+    [2, 3, 6],
+  ];
+  shapes.forEach((shape, k) => {
+    for (const affine of [true, false]) {
+      it(`${describeCase(shape)} affine=${affine}`, async () => {
+        const c = shape[1]!;
+        const x = randomArray(shape, 300 + k, { lo: -2, hi: 3 });
+        const w = randomArray([c], 310 + k, { lo: 0.5, hi: 1.5 });
+        const b = randomArray([c], 320 + k);
+        const g = ref.bySampleGroup(shape, c);
+        await checkOp({
+          what: `instanceNorm ${describeCase(shape)} affine=${affine}`,
+          inputs: affine ? [x, w, b] : [x],
+          gpu: (t, tw, tb) => F.instanceNorm(t, { weight: tw ?? null, bias: tb ?? null }),
+          ref: (a, aw, ab) => ref.instanceNorm(a, null, null, aw ?? null, ab ?? null, 0.1, 1e-5).y,
+          refGrad: (gy, a, aw) => {
+            const r = ref.normalizeBackward(gy, a, g, aw ?? null, [c], 1e-5, null);
+            return affine ? [r.dx, r.dw, r.db] : [r.dx];
+          },
+          tol: 2e-5,
+          gradTol: 5e-5,
+          fd: { tol: 1e-4 },
+        });
+      });
+    }
+  });
+
+  it('updates running statistics with the batch average of the instance statistics; eval uses them', async () => {
+    const shape = [3, 4, 5, 3];
+    const x = randomArray(shape, 330, { lo: -1, hi: 3 });
+    const rm0 = randomArray([4], 331);
+    const rv0 = variances(4, 332);
+    const rm = tensorOf(rm0);
+    const rv = tensorOf(rv0);
+    const y = F.instanceNorm(tensorOf(x), rm, rv, null, null, true, 0.2, 1e-5);
+    const [out, gotMean, gotVar] = await readPoisoned(y, rm, rv);
+    const expected = ref.instanceNorm(x.ref, rm0.ref, rv0.ref, null, null, 0.2, 1e-5);
+    expectClose(out!, expected.y, 2e-5, 'y');
+    expectClose(gotMean!, expected.runningMean!, TOL, 'running mean');
+    expectClose(gotVar!, expected.runningVar!, TOL, 'running var');
+    // nn.InstanceNorm2d(trackRunningStats) in eval normalizes each channel with them, like batch norm.
+    const m = new wt.nn.InstanceNorm2d(4, { trackRunningStats: true, affine: true });
+    expect(Object.keys(m.stateDict())).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
+    m.train();
+    m.call(tensorOf(x));
+    const initial = { mean: { shape: [4], data: new Float64Array(4) }, var: { shape: [4], data: new Float64Array(4).fill(1) } };
+    const moduleExpected = ref.instanceNorm(x.ref, initial.mean, initial.var, null, null, 0.1, 1e-5);
+    expectClose(await m.runningMean!.data(), moduleExpected.runningMean!, TOL, 'module running mean');
+    expectClose(await m.runningVar!.data(), moduleExpected.runningVar!, TOL, 'module running var');
+    expect(Array.from(await m.numBatchesTracked!.data())).toEqual([0]);
+    m.eval();
+    const x2 = randomArray(shape, 333);
+    const [evalOut] = await readPoisoned(m.call(tensorOf(x2)));
+    const rmNow = { shape: [4], data: Float64Array.from(await m.runningMean!.data()) };
+    const rvNow = { shape: [4], data: Float64Array.from(await m.runningVar!.data()) };
+    expectClose(evalOut!, ref.batchNorm(x2.ref, rmNow, rvNow, null, null, false, 0, 1e-5).y, 2e-5, 'eval with running statistics');
+  });
+
+  it('nn.InstanceNorm2d on unbatched [C, H, W] input; a spatial size of 1 is an error', async () => {
+    const m = new wt.nn.InstanceNorm2d(3);
+    expect(Object.keys(m.stateDict())).toEqual([]);
+    const x = randomArray([3, 4, 5], 340);
+    const y = m.call(tensorOf(x));
+    expect(y.shape).toEqual([3, 4, 5]);
+    const batched = { shape: [1, 3, 4, 5], data: x.ref.data };
+    const [out] = await readPoisoned(y);
+    expectClose(out!, ref.instanceNorm(batched, null, null, null, null, 0.1, 1e-5).y.data, 2e-5, 'unbatched');
+    expect(() => m.call(wt.zeros([2, 3, 1, 1]))).toThrow(/more than 1 spatial element when training, got input size \[2, 3, 1, 1\]/);
+    expect(() => m.call(wt.zeros([2, 3]))).toThrow(/expected 3D or 4D input \(got 2D input/);
+  });
+});
+
+const layerCases: [number[], number[]][] = [
+  [[4, 10], [10]],
+  [[2, 3, 8], [8]], // vec4 rows
+  [[3, 2, 5], [2, 5]], // two normalized dims
+  [[1, 7], [7]],
+  [[5, 3, 1], [1]], // rows of 1 element: y = bias
+  [[6, 9], [6, 9]], // the whole tensor
+];
+
+describe('layerNorm: forward and gradients', () => {
+  layerCases.forEach(([shape, normalized], k) => {
+    for (const affine of [true, false]) {
+      it(`${describeCase(shape, { normalized })} affine=${affine}`, async () => {
+        const size = normalized.reduce((p, d) => p * d, 1);
+        const x = randomArray(shape, 400 + k, { lo: -2, hi: 3 });
+        const w = randomArray(normalized, 410 + k, { lo: 0.5, hi: 1.5 });
+        const b = randomArray(normalized, 420 + k);
+        const g = ref.byRow(shape, size);
+        const eps = size === 1 ? 1e-2 : 1e-5;
+        await checkOp({
+          what: `layerNorm ${describeCase(shape, { normalized })} affine=${affine}`,
+          inputs: affine ? [x, w, b] : [x],
+          gpu: (t, tw, tb) => F.layerNorm(t, normalized, tw ?? null, tb ?? null, eps),
+          ref: (a, aw, ab) => {
+            const st = ref.groupStats(a, g);
+            return ref.normalize(a, g, st.mean, st.variance, aw ?? null, ab ?? null, eps);
+          },
+          refGrad: (gy, a, aw) => {
+            const r = ref.normalizeBackward(gy, a, g, aw ?? null, normalized, eps, null);
+            return affine ? [r.dx, r.dw, r.db] : [r.dx];
+          },
+          tol: 2e-5,
+          gradTol: 5e-5,
+          fd: { tol: 1e-4 },
+        });
+      });
+    }
+  });
+
+  it('bias without weight; nn.LayerNorm; shape errors', async () => {
+    const x = randomArray([3, 6], 430);
+    const b = randomArray([6], 431);
+    const g = ref.byRow([3, 6], 6);
+    await checkOp({
+      what: 'layerNorm bias only',
+      inputs: [x, b],
+      gpu: (t, tb) => F.layerNorm(t, 6, { bias: tb! }),
+      ref: (a, ab) => {
+        const st = ref.groupStats(a, g);
+        return ref.normalize(a, g, st.mean, st.variance, null, ab!, 1e-5);
+      },
+      gradTol: 5e-5,
+      fd: { tol: 1e-4 },
+    });
+    const ln = new wt.nn.LayerNorm([2, 3]);
+    expect(Object.keys(ln.stateDict())).toEqual(['weight', 'bias']);
+    expect(ln.weight!.shape).toEqual([2, 3]);
+    expect(Object.keys(new wt.nn.LayerNorm(4, { elementwiseAffine: false }).stateDict())).toEqual([]);
+    expect(() => ln.call(wt.zeros([4, 3, 2]))).toThrow(/layer_norm \(LayerNorm\): given normalizedShape \[2, 3\], expected an input of shape \[\*, 2, 3\], got \[4, 3, 2\]/);
+  });
+
+  it('[4200000, 4] rows (past one dispatch) and a [3, 20000] row split with column sums split over rows', async () => {
+    for (const [shape, normalized] of [
+      [[4_200_000, 1], [1]],
+      [[3, 20_000], [20_000]],
+      [[40_000, 3], [3]],
+    ] as [number[], number[]][]) {
+      const size = normalized[0]!;
+      const x = randomArray(shape, 440, { lo: -1, hi: 2 });
+      const w = randomArray(normalized, 441, { lo: 0.5, hi: 1.5 });
+      const b = randomArray(normalized, 442);
+      const gy = randomArray(shape, 443);
+      const eps = 1e-2;
+      const [xt, wt_, bt] = [tensorOf(x, true), tensorOf(w, true), tensorOf(b, true)];
+      const y = F.layerNorm(xt, normalized, wt_, bt, eps);
+      y.backward(tensorOf(gy));
+      const [out, dx, dw, db] = await readPoisoned(y, xt.grad!, wt_.grad!, bt.grad!);
+      const g = ref.byRow(shape, size);
+      const st = ref.groupStats(x.ref, g);
+      const grads = ref.normalizeBackward(gy.ref, x.ref, g, w.ref, normalized, eps, null);
+      // Up to 4.2M-term float32 sums for the parameter gradients.
+      expectClose(out!, ref.normalize(x.ref, g, st.mean, st.variance, w.ref, b.ref, eps), 1e-4, `${describeCase(shape)} y`);
+      expectClose(dx!, grads.dx, 1e-4, `${describeCase(shape)} dx`);
+      expectClose(dw!, grads.dw!, 1e-4, `${describeCase(shape)} dw`);
+      expectClose(db!, grads.db!, 1e-4, `${describeCase(shape)} db`);
+    }
+  });
+});
