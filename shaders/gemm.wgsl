@@ -6,12 +6,18 @@
 // what makes a product fast; there is no workgroup memory (barriers cost more than they save).
 // Dispatch: 64 invocations per workgroup over tiles, 2-D workgroup grid.
 //
-//  nn:  C[b] (M x N, row stride LDC) = A[b] (M x K) * B[b] (K x N) (+ bias[m]); K, N multiples of 4.
-//       A_BATCH = 0 shares one A over the batch. Tile: 8 rows x 4 columns.
-//  tn:  C[b] (M x N) = A[b]^T * B[b], A stored K x M; M, N multiples of 4. Tile: 8 rows x 4 columns.
-//  ntr: C (M x N, row stride LDC, first NCOLS columns) = sum over b of A[b] (M x K) * B[b]^T, B[b]
-//       stored N x K; K a multiple of 4. The batch is split in SPLITS chunks of B_CHUNK: with
-//       SPLITS > 1 the output is [SPLITS, M, LDC] partial sums for a reduction. Tile: 4 x 4.
+//  nn:  C[b] (M x N, row stride LDC) = A[b] (M x K) * B[b] (K x N) (+ bias[m]); K, N multiples of 4
+//       (B may have only K_ROWS rows: the rest read as zero, for 1x1 convolutions reading x itself).
+//       A_BATCH = 0 shares one A over the batch; with A_GROUPS > 1, batch entry b uses A number
+//       b % A_GROUPS (grouped convolution: b = (image, group)). Tile: 8 rows x 4 columns.
+//  tn:  C[b] (M x N) = A[b]^T * B[b], A stored K x M (A_GROUPS as nn); M, N multiples of 4; only
+//       the first M_ROWS rows of C are stored.
+//       Tile: 8 rows x 4 columns.
+//  ntr: C[g] (M x N, row stride LDC, first NCOLS columns) = sum over b of A[g, b] (M x K) * B[g, b]^T,
+//       B[g, b] stored N x K; K a multiple of 4. GROUPS independent products, A[g, b] at
+//       g * A_GROUP + b * A_BATCH (B likewise), C[g] at g * M * LDC. The batch is split in SPLITS
+//       chunks of B_CHUNK: with SPLITS > 1 the output is [SPLITS, GROUPS, M, LDC] partial sums for
+//       a reduction. Tile: 4 x 4.
 
 override M: u32;
 override N: u32;
@@ -23,8 +29,14 @@ override C_BATCH: u32 = 0u;
 override LDC: u32 = 0u;         // row stride of C in elements
 override NCOLS: u32 = 0u;       // columns of C actually stored (nn: the rest is padding)
 override HAS_BIAS: bool = false;
+override K_ROWS: u32 = 0u;      // nn: rows of B that exist (0: K); rows K_ROWS..K-1 read as zero
+override M_ROWS: u32 = 0u;      // tn: rows of C stored (0: M)
 override SPLITS: u32 = 1u;
 override B_CHUNK: u32 = 1u;
+override A_GROUPS: u32 = 1u;    // nn, tn: batch entry b reads A number b % A_GROUPS
+override GROUPS: u32 = 1u;      // ntr: independent products
+override A_GROUP: u32 = 0u;     // ntr: elements between the A (B) matrices of consecutive groups
+override B_GROUP: u32 = 0u;
 
 @group(0) @binding(0) var<storage, read> a: array<vec4f>;
 @group(0) @binding(1) var<storage, read> b: array<vec4f>;
@@ -33,6 +45,12 @@ override B_CHUNK: u32 = 1u;
 
 fn tile_index(wg: vec3u, lid: vec3u, nwg: vec3u) -> u32 {
   return (wg.y * nwg.x + wg.x) * 64u + lid.x;
+}
+
+// Which A a batch entry multiplies (the modulo folds away for one group).
+fn a_index(bt: u32) -> u32 {
+  if (A_GROUPS != 1u) { return bt % A_GROUPS; }
+  return bt;
 }
 
 fn store4(base: u32, col: u32, v: vec4f) {
@@ -61,7 +79,7 @@ fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u
   let m0 = (r % tilesM) * 8u;
   let bt = r / tilesM;
   // Row starts (in vec4s) of the 8 A rows, clamped; extra rows are computed and dropped.
-  let abase = bt * (A_BATCH / 4u);
+  let abase = a_index(bt) * (A_BATCH / 4u);
   let ra = (vec4u(m0) + vec4u(0u, 1u, 2u, 3u));
   let rb = (vec4u(m0) + vec4u(4u, 5u, 6u, 7u));
   let ar0 = vec4u(abase) + min(ra, vec4u(M - 1u)) * K4;
@@ -75,7 +93,11 @@ fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u
   var acc5 = vec4f(0.0);
   var acc6 = vec4f(0.0);
   var acc7 = vec4f(0.0);
-  for (var k = 0u; k < K4; k++) {
+  // Full blocks of 4 B rows, then (when B has fewer than K rows) one block with the missing rows
+  // read as zero: A's padding columns are zero, but B's rows past K_ROWS may not even exist.
+  let krows = select(K_ROWS, K, K_ROWS == 0u);
+  let kfull = krows / 4u;
+  for (var k = 0u; k < kfull; k++) {
     let b0 = b[bk];
     let b1 = b[bk + N4];
     let b2 = b[bk + 2u * N4];
@@ -98,13 +120,43 @@ fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u
     acc7 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
     bk += 4u * N4;
   }
+  if (kfull < K4) {
+    let k = kfull;
+    let r = krows - 4u * k;
+    var b0 = vec4f(0.0);
+    var b1 = vec4f(0.0);
+    var b2 = vec4f(0.0);
+    let b3 = vec4f(0.0);
+    if (r > 0u) { b0 = b[bk]; }
+    if (r > 1u) { b1 = b[bk + N4]; }
+    if (r > 2u) { b2 = b[bk + 2u * N4]; }
+    var av = a[ar0.x + k];
+    acc0 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar0.y + k];
+    acc1 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar0.z + k];
+    acc2 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar0.w + k];
+    acc3 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar1.x + k];
+    acc4 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar1.y + k];
+    acc5 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar1.z + k];
+    acc6 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    av = a[ar1.w + k];
+    acc7 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+  }
   let accs = array<vec4f, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
   let cbase = bt * C_BATCH;
+  // Channel of row 0: grouped products hold group b % A_GROUPS's channels.
+  var ch0 = 0u;
+  if (A_GROUPS != 1u) { ch0 = (bt % A_GROUPS) * M; }
   for (var i = 0u; i < 8u; i++) {
     let m = m0 + i;
     if (m >= M) { break; }
     var v = accs[i];
-    if (HAS_BIAS) { v += bias[m]; }
+    if (HAS_BIAS) { v += bias[ch0 + m]; }
     store4(cbase + m * LDC, tn * 4u, v);
   }
 }
@@ -122,7 +174,7 @@ fn tn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u
   let m0 = (r % tilesM) * 8u;
   let bt = r / tilesM;
   // A row k holds the 8 needed m's in two vec4s (the second clamped when M is not a multiple of 8).
-  var ak = bt * (A_BATCH / 4u) + m0 / 4u;
+  var ak = a_index(bt) * (A_BATCH / 4u) + m0 / 4u;
   let second = min(1u, M4 - 1u - m0 / 4u);
   var bk = bt * (B_BATCH / 4u) + tn;
   var acc0 = vec4f(0.0);
@@ -150,9 +202,10 @@ fn tn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u
   }
   let accs = array<vec4f, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
   let cbase = bt * C_BATCH;
+  let mrows = select(M_ROWS, M, M_ROWS == 0u);
   for (var i = 0u; i < 8u; i++) {
     let m = m0 + i;
-    if (m >= M) { break; }
+    if (m >= mrows) { break; }
     store4(cbase + m * LDC, tn * 4u, accs[i]);
   }
 }
@@ -164,13 +217,19 @@ fn ntr(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3
   let tilesN = (N + 3u) / 4u;
   let tilesM = (M + 3u) / 4u;
   let t = tile_index(wg, lid, nwg);
-  if (t >= tilesN * tilesM * SPLITS) { return; }
+  if (t >= tilesN * tilesM * GROUPS * SPLITS) { return; }
   let n0 = (t % tilesN) * 4u;
   let r = t / tilesN;
   let m0 = (r % tilesM) * 4u;
-  let split = r / tilesM;
-  let am = min(vec4u(m0) + vec4u(0u, 1u, 2u, 3u), vec4u(M - 1u)) * K4;
-  let bn = min(vec4u(n0) + vec4u(0u, 1u, 2u, 3u), vec4u(N - 1u)) * K4;
+  let r2 = r / tilesM;
+  var grp = 0u;
+  var split = r2;
+  if (GROUPS != 1u) {
+    grp = r2 % GROUPS;
+    split = r2 / GROUPS;
+  }
+  let am = min(vec4u(m0) + vec4u(0u, 1u, 2u, 3u), vec4u(M - 1u)) * K4 + vec4u(grp * (A_GROUP / 4u));
+  let bn = min(vec4u(n0) + vec4u(0u, 1u, 2u, 3u), vec4u(N - 1u)) * K4 + vec4u(grp * (B_GROUP / 4u));
   let b0 = split * B_CHUNK;
   let b1 = min(BATCH, b0 + B_CHUNK);
   var acc0 = vec4f(0.0);
@@ -196,7 +255,7 @@ fn ntr(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3
     }
   }
   let accs = array<vec4f, 4>(acc0, acc1, acc2, acc3);
-  let cbase = split * M * LDC;
+  let cbase = (split * GROUPS + grp) * M * LDC;
   for (var i = 0u; i < 4u; i++) {
     if (m0 + i >= M) { break; }
     store4(cbase + (m0 + i) * LDC, n0, accs[i]);

@@ -1,13 +1,14 @@
-// im2col and col2im for convolution as a matrix product (shaders/gemm.wgsl), groups = 1.
+// im2col and col2im for convolution as matrix products (shaders/gemm.wgsl).
 //
-// Layout: x [N, C, H, W]; col [N, KP, S4] where row k = (c, kh, kw) flattened (KP = C*KH*KW
-// rounded up to 4, extra rows zero) and column s = oh * OW + ow (S = OH*OW rounded up to S4, a
-// multiple of 4, extra columns zero). col[n, k, s] = x[n, c, oh*SH - PH + kh*DH, ow*SW - PW + kw*DW]
-// (zero outside the input).
+// Layout: x [N, C, H, W] in G groups of CG = C/G channels; col [N, G, KPG, S4] where row k of group g
+// is (c, kh, kw) flattened over the group's CG channels (KPG = CG*KH*KW rounded up to 4, extra rows
+// zero) and column s = oh * OW + ow (S = OH*OW rounded up to S4, a multiple of 4, extra columns
+// zero). col[n, g, k, s] = x[n, g*CG + c, oh*SH - PH + kh*DH, ow*SW - PW + kw*DW] (zero outside).
+// KP = G * KPG is the row count of one image's col.
 //
-// Dispatch: one invocation per (n, k, oh) row segment of col, 64 per workgroup, 2-D workgroup grid;
-// the ow loop holds no division. col2im: one invocation per input row (n, c, ih), gathering from
-// every (kh, kw) tap the column that read it.
+// Dispatch: one invocation per (n, g, k, oh) row segment of col, 64 per workgroup, 2-D workgroup
+// grid; the ow loop holds no division. col2im: one invocation per input row (n, c, ih), gathering
+// from every (kh, kw) tap the column that read it.
 
 override N: u32;
 override C: u32;
@@ -25,6 +26,8 @@ override DH: u32 = 1u;
 override DW: u32 = 1u;
 override KP: u32;
 override S4: u32;
+override CG: u32 = 0u;    // channels per group (0: C, one group)
+override KPG: u32 = 0u;   // padded rows per group (0: KP)
 
 @group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var<storage, read_write> dst: array<f32>;
@@ -33,24 +36,40 @@ fn linear(wg: vec3u, lid: vec3u, nwg: vec3u) -> u32 {
   return (wg.y * nwg.x + wg.x) * 64u + lid.x;
 }
 
+fn channels_per_group() -> u32 {
+  return select(CG, C, CG == 0u);
+}
+
+fn rows_per_group() -> u32 {
+  return select(KPG, KP, KPG == 0u);
+}
+
 @compute @workgroup_size(64)
 fn im2col(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
           @builtin(num_workgroups) nwg: vec3u) {
   let i = linear(wg, lid, nwg);
   if (i >= N * KP * OH) { return; }
+  let cg = channels_per_group();
+  let kpg = rows_per_group();
   let oh = i % OH;
   let nk = i / OH;
-  let k = nk % KP;
+  let kp = nk % KP;
   let n = nk / KP;
+  var g = 0u;
+  var k = kp;
+  if (kpg != KP) {
+    g = kp / kpg;
+    k = kp - g * kpg;
+  }
   let out = nk * S4 + oh * OW;
   let last = oh == OH - 1u;
   let tail = S4 - OH * OW;
-  if (k >= C * KH * KW) {
+  if (k >= cg * KH * KW) {
     for (var ow = 0u; ow < OW; ow++) { dst[out + ow] = 0.0; }
     if (last) { for (var j = 0u; j < tail; j++) { dst[out + OW + j] = 0.0; } }
     return;
   }
-  let c = k / (KH * KW);
+  let c = g * cg + k / (KH * KW);
   let kk = k % (KH * KW);
   let ih = i32(oh * SH + (kk / KW) * DH) - i32(PH);
   var iw = i32((kk % KW) * DW) - i32(PW);
@@ -77,11 +96,14 @@ fn col2im(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
   let nc = i / H;
   let c = nc % C;
   let n = nc / C;
-  let colplane = n * KP * S4;
+  let cg = channels_per_group();
+  let g = c / cg;
+  let colplane = (n * KP + g * rows_per_group()) * S4;
+  let k0 = (c - g * cg) * KH * KW;
   var out = i * W;
   for (var iw = 0u; iw < W; iw++) {
     var acc = 0.0;
-    var k = c * KH * KW;
+    var k = k0;
     for (var kh = 0u; kh < KH; kh++) {
       // Output row oh reads input row ih through tap kh when ih + PH - kh*DH = oh*SH. The stride-1
       // branches avoid integer divisions (the SH/SW tests fold away per pipeline).
@@ -110,7 +132,7 @@ fn col2im(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
   }
 }
 
-// Weight [O, K] (K = C*KH*KW) to [O, KP] with zero columns, so its rows are 16-byte aligned for
+// Weight [O, K] (K = CG*KH*KW) to [O, KPG] with zero columns, so its rows are 16-byte aligned for
 // the vec4 loads of gemm.wgsl. One invocation per output element.
 override O: u32 = 1u;
 
@@ -118,10 +140,12 @@ override O: u32 = 1u;
 fn pad_weight(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
               @builtin(num_workgroups) nwg: vec3u) {
   let i = linear(wg, lid, nwg);
-  if (i >= O * KP) { return; }
-  let k = i % KP;
-  let K = C * KH * KW;
+  let kpg = rows_per_group();
+  if (i >= O * kpg) { return; }
+  let row = i / kpg;
+  let k = i - row * kpg;
+  let K = channels_per_group() * KH * KW;
   var v = 0.0;
-  if (k < K) { v = src[(i / KP) * K + k]; }
+  if (k < K) { v = src[row * K + k]; }
   dst[i] = v;
 }

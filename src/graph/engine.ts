@@ -43,7 +43,7 @@ export class Engine {
   /** The plan run by the latest flush (for tests and the profiler). */
   lastPlan: Plan | null = null;
   /** Algorithm choices that can be forced (benchmarks, tests); 'auto' picks by shape. */
-  tuning: { conv: 'auto' | 'direct' | 'gemm' } = { conv: 'auto' };
+  tuning: { conv: 'auto' | 'direct' | 'gemm' | 'matmul1x1' | 'depthwise' | 'winograd' } = { conv: 'auto' };
   /** When set, the next flushes write per-dispatch timestamps here (profiler). */
   profiler: ((plan: Plan) => { querySet: GPUQuerySet; first: number } | undefined) | null = null;
 

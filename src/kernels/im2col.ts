@@ -1,8 +1,13 @@
 /**
- * Wrapper of shaders/im2col.wgsl and shaders/gemm.wgsl: convolution as matrix products for
- * groups = 1. Forward: col = im2col(x) [N, KP, S4], y[n] = W [O, KP] x col[n]. Input gradient:
- * dcol[n] = W^T x dy[n], dx = col2im(dcol). Weight gradient: dW = sum_n dy[n] x col[n]^T. The
- * products read 16-byte vectors (K and the spatial size padded to multiples of 4).
+ * Wrapper of shaders/im2col.wgsl and shaders/gemm.wgsl: convolution as matrix products, one product
+ * per (image, group). Forward: col = im2col(x) [N, G, KPG, S4], y[n, g] = W[g] [OG, KPG] x col[n, g].
+ * Input gradient: dcol[n, g] = W[g]^T x dy[n, g], dx = col2im(dcol). Weight gradient:
+ * dW[g] = sum_n dy[n, g] x col[n, g]^T. The products read 16-byte vectors: K per group and the
+ * spatial size are padded to multiples of 4 (col's extra rows and columns are zero), and the
+ * backward products read dy with rows padded to S4 (a padded copy in a temp when OH*OW % 4 != 0).
+ *
+ * A 1x1 convolution with stride 1 and no padding (groups 1, OH*OW % 4 = 0) skips im2col: x is its own
+ * col (its C rows standing for KP; the products read the missing rows as zero).
  */
 import im2colSource from '../../shaders/im2col.wgsl?raw';
 import gemmSource from '../../shaders/gemm.wgsl?raw';
@@ -10,6 +15,7 @@ import type { ShaderSource } from '../device/pipeline-cache.js';
 import type { BufRef, LowerContext } from '../graph/op.js';
 import type { ConvGeometry } from './conv2d.js';
 import { grid1d } from './grid.js';
+import { padForward } from './pad.js';
 import { reduceAxis } from './reduce.js';
 
 export const im2colShader: ShaderSource = { file: 'im2col.wgsl', code: im2colSource };
@@ -17,18 +23,41 @@ export const gemmShader: ShaderSource = { file: 'gemm.wgsl', code: gemmSource };
 
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
 
+export interface ColLayout {
+  /** Taps of one group: CG*KH*KW. */
+  k: number;
+  /** k rounded up to 4. */
+  kpg: number;
+  /** Rows of one image's col: G * kpg. */
+  kp: number;
+  /** Output plane OH*OW. */
+  s: number;
+  /** s rounded up to 4. */
+  s4: number;
+}
+
 /** Sizes of the im2col layout of a convolution. */
-export function colLayout(g: ConvGeometry): { k: number; kp: number; s: number; s4: number } {
-  const k = g.c * g.kh * g.kw;
+export function colLayout(g: ConvGeometry): ColLayout {
+  const k = (g.c / g.groups) * g.kh * g.kw;
   const s = g.oh * g.ow;
-  return { k, kp: up4(k), s, s4: up4(s) };
+  const kpg = up4(k);
+  return { k, kpg, kp: g.groups * kpg, s, s4: up4(s) };
+}
+
+/** Whether a 1x1 convolution can use x as its col (no im2col). */
+export function isPlain1x1(g: ConvGeometry): boolean {
+  return (
+    g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.ph === 0 && g.pw === 0 &&
+    g.oh === g.h && g.ow === g.w && g.groups === 1 && (g.oh * g.ow) % 4 === 0
+  );
 }
 
 function geometryConstants(g: ConvGeometry): Record<string, number> {
-  const { kp, s4 } = colLayout(g);
+  const { kp, kpg, s4 } = colLayout(g);
   return {
     N: g.n, C: g.c, H: g.h, W: g.w, KH: g.kh, KW: g.kw, OH: g.oh, OW: g.ow,
     SH: g.sh, SW: g.sw, PH: g.ph, PW: g.pw, DH: g.dh, DW: g.dw, KP: kp, S4: s4,
+    CG: g.c / g.groups, KPG: kpg,
   };
 }
 
@@ -57,64 +86,92 @@ export function col2im(ctx: LowerContext, g: ConvGeometry, col: BufRef, dx: BufR
   });
 }
 
-/** The weight as [O, KP] with 16-byte aligned rows (a temp), or the weight itself when K % 4 = 0. */
+/** The weight as [O, KPG] with 16-byte aligned rows (a temp), or the weight itself when K % 4 = 0. */
 function alignedWeight(ctx: LowerContext, g: ConvGeometry, w: BufRef): BufRef {
-  const { k, kp } = colLayout(g);
-  if (k === kp) return w;
-  const wp = ctx.temp(g.o * kp * 4);
+  const { k, kpg } = colLayout(g);
+  if (k === kpg) return w;
+  const wp = ctx.temp(g.o * kpg * 4);
   ctx.dispatch({
     shader: im2colShader,
     entryPoint: 'pad_weight',
     constants: { ...geometryConstants(g), O: g.o },
     bindings: [w, wp],
-    workgroups: grid1d(g.o * kp, 64),
-    bytes: 4 * (g.o * k + g.o * kp),
+    workgroups: grid1d(g.o * kpg, 64),
+    bytes: 4 * (g.o * k + g.o * kpg),
   });
   return wp;
 }
 
-/** y[n] = W x col[n] (+ bias), written as [N, O, OH, OW]. */
-export function convGemmForward(ctx: LowerContext, g: ConvGeometry, w: BufRef, col: BufRef, bias: BufRef | null, y: BufRef): void {
-  const { kp, s, s4 } = colLayout(g);
+/**
+ * y[n, g] = W[g] x col[n, g] (+ bias), written as [N, O, OH, OW]. `col` is im2col's output, or x
+ * itself for a plain 1x1 convolution (direct1x1; isPlain1x1 must hold).
+ */
+export function convGemmForward(ctx: LowerContext, g: ConvGeometry, w: BufRef, col: BufRef, bias: BufRef | null, y: BufRef, direct1x1 = false): void {
+  const { kpg, s, s4 } = colLayout(g);
+  const og = g.o / g.groups;
   const wp = alignedWeight(ctx, g, w);
-  const tiles = (s4 / 4) * Math.ceil(g.o / 8) * g.n;
+  const batch = g.n * g.groups;
+  const tiles = (s4 / 4) * Math.ceil(og / 8) * batch;
   ctx.dispatch({
     shader: gemmShader,
     entryPoint: 'nn',
     constants: {
-      M: g.o, N: s4, K: kp, BATCH: g.n, A_BATCH: 0, B_BATCH: kp * s4, C_BATCH: g.o * s, LDC: s, NCOLS: s,
-      HAS_BIAS: bias !== null,
+      M: og, N: s4, K: kpg, BATCH: batch, A_BATCH: g.groups > 1 ? og * kpg : 0, A_GROUPS: g.groups,
+      B_BATCH: direct1x1 ? g.c * s : kpg * s4, K_ROWS: direct1x1 ? g.c : 0,
+      C_BATCH: og * s, LDC: s, NCOLS: s, HAS_BIAS: bias !== null,
     },
     bindings: [wp, col, y, bias ?? wp],
     workgroups: grid1d(tiles, 64),
-    flops: 2 * g.n * g.o * kp * s4,
-    bytes: 4 * (g.o * kp + g.n * kp * s4 + g.n * g.o * s),
+    flops: 2 * g.n * g.o * kpg * s4,
+    bytes: 4 * (g.o * kpg + (direct1x1 ? g.n * g.c * s : g.n * g.groups * kpg * s4) + g.n * g.o * s),
   });
 }
 
-/** dcol[n] = W^T x dy[n] as [N, KP, S4] (needs OH*OW % 4 = 0: dy rows are read as vec4s). */
-export function convGemmInputGrad(ctx: LowerContext, g: ConvGeometry, w: BufRef, dy: BufRef, dcol: BufRef): void {
-  const { kp, s, s4 } = colLayout(g);
+/** dy [N, O, OH*OW] with rows padded to S4: dy itself when OH*OW % 4 = 0, else a zero-padded temp. */
+function paddedRows(ctx: LowerContext, g: ConvGeometry, dy: BufRef): BufRef {
+  const { s, s4 } = colLayout(g);
+  if (s === s4) return dy;
+  const out = ctx.temp(g.n * g.o * s4 * 4);
+  padForward(ctx, [g.n * g.o, s], [0, s4 - s], 'constant', 0, dy, out);
+  return out;
+}
+
+/**
+ * dcol[n, g] = W[g]^T x dy[n, g] as [N, G, KPG, S4]. For a plain 1x1 convolution (direct1x1) dcol is
+ * dx itself ([N, C, OH*OW]).
+ */
+export function convGemmInputGrad(ctx: LowerContext, g: ConvGeometry, w: BufRef, dy: BufRef, dcol: BufRef, direct1x1 = false): void {
+  const { kpg, s4 } = colLayout(g);
+  const dyp = paddedRows(ctx, g, dy);
+  const og = g.o / g.groups;
   const wp = alignedWeight(ctx, g, w);
-  const tiles = (s / 4) * Math.ceil(kp / 8) * g.n;
+  const batch = g.n * g.groups;
+  const tiles = (s4 / 4) * Math.ceil(kpg / 8) * batch;
   ctx.dispatch({
     shader: gemmShader,
     entryPoint: 'tn',
-    constants: { M: kp, N: s, K: g.o, BATCH: g.n, A_BATCH: 0, B_BATCH: g.o * s, C_BATCH: kp * s4, LDC: s4, NCOLS: s },
-    bindings: [wp, dy, dcol],
+    constants: {
+      M: kpg, N: s4, K: og, BATCH: batch, A_BATCH: g.groups > 1 ? og * kpg : 0, A_GROUPS: g.groups,
+      B_BATCH: og * s4, C_BATCH: direct1x1 ? g.c * s4 : kpg * s4, LDC: s4, NCOLS: s4, M_ROWS: direct1x1 ? g.c : 0,
+    },
+    bindings: [wp, dyp, dcol],
     workgroups: grid1d(tiles, 64),
-    flops: 2 * g.n * g.o * kp * s,
-    bytes: 4 * (g.o * kp + g.n * g.o * s + g.n * kp * s4),
+    flops: 2 * g.n * g.o * kpg * s4,
+    bytes: 4 * (g.o * kpg + g.n * g.o * s4 + g.n * g.groups * kpg * s4),
   });
 }
 
 /** Tiles wanted in flight for the weight gradient before splitting the batch stops paying. */
 const TARGET_TILES = 2048;
 
-/** dW = sum_n dy[n] x col[n]^T, written as [O, C*KH*KW] (needs OH*OW % 4 = 0). */
-export function convGemmWeightGrad(ctx: LowerContext, g: ConvGeometry, dy: BufRef, col: BufRef, dw: BufRef): void {
-  const { k, kp, s, s4 } = colLayout(g);
-  const tiles = Math.ceil(kp / 4) * Math.ceil(g.o / 4);
+/** dW[g] = sum_n dy[n, g] x col[n, g]^T, written as [O, CG*KH*KW] (col: x itself when direct1x1). */
+export function convGemmWeightGrad(ctx: LowerContext, g: ConvGeometry, dy: BufRef, col: BufRef, dw: BufRef, direct1x1 = false): void {
+  const { k, kpg, kp, s4 } = colLayout(g);
+  const dyp = paddedRows(ctx, g, dy);
+  const og = g.o / g.groups;
+  // The product's N: the taps of a group (x's C rows for a plain 1x1 convolution).
+  const cols = direct1x1 ? g.c : kpg;
+  const tiles = Math.ceil(cols / 4) * Math.ceil(og / 4) * g.groups;
   const splits = Math.max(1, Math.min(g.n, Math.ceil(TARGET_TILES / tiles)));
   const chunk = Math.ceil(g.n / splits);
   const used = Math.ceil(g.n / chunk);
@@ -123,13 +180,13 @@ export function convGemmWeightGrad(ctx: LowerContext, g: ConvGeometry, dy: BufRe
     shader: gemmShader,
     entryPoint: 'ntr',
     constants: {
-      M: g.o, N: kp, K: s, BATCH: g.n, A_BATCH: g.o * s, B_BATCH: kp * s4, LDC: k, NCOLS: k,
-      SPLITS: used, B_CHUNK: chunk,
+      M: og, N: cols, K: s4, BATCH: g.n, A_BATCH: g.o * s4, B_BATCH: direct1x1 ? g.c * s4 : kp * s4,
+      GROUPS: g.groups, A_GROUP: og * s4, B_GROUP: kpg * s4, LDC: k, NCOLS: k, SPLITS: used, B_CHUNK: chunk,
     },
-    bindings: [dy, col, out],
+    bindings: [dyp, col, out],
     workgroups: grid1d(tiles * used, 64),
-    flops: 2 * g.n * g.o * kp * s,
-    bytes: 4 * (g.n * g.o * s + g.n * kp * s4 + used * g.o * k),
+    flops: 2 * g.n * g.o * kpg * s4,
+    bytes: 4 * (g.n * g.o * s4 + g.n * kp * s4 + used * g.o * k),
   });
   if (used > 1) reduceAxis(ctx, 'sum', 1, used, g.o * k, out, dw);
 }

@@ -3,7 +3,7 @@
  * avgPool2d, linear, relu, crossEntropy ... Each takes PyTorch's arguments in PyTorch's order, the
  * keyword ones positionally or as a trailing options object.
  */
-export { conv2d, type Conv2dOptions, type Conv2dPadding, type IntOrPair } from '../ops/conv.js';
+export { conv2d, convTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions, type Conv2dPadding, type IntOrPair } from '../ops/conv.js';
 export { maxPool2d, avgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from '../ops/pool.js';
 export { linear, matmul } from '../ops/matmul.js';
 export { pad, type PadMode, type PadOptions } from '../ops/pad.js';

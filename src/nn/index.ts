@@ -1,6 +1,7 @@
 /** torch.nn's shape: modules, parameters, init, and the functional namespace. */
 export { Module, Parameter, torchName, type StateDict, type LoadResult } from './module.js';
 export * from './layers.js';
+export * from './conv.js';
 export * from './activation.js';
 export * from './loss.js';
 export * from './norm.js';

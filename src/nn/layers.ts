@@ -3,14 +3,16 @@
  * (positional, or a trailing options object for the keyword ones), attribute names equal to
  * PyTorch's so state dicts load by name, and PyTorch's default initialization.
  */
-import { ArgumentError, ShapeError, where } from '../errors.js';
+import { ArgumentError, where } from '../errors.js';
 import * as F from '../ops/index.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
-import { pair } from '../util/shape.js';
 import { defaultGenerator } from '../util/random.js';
 import { Module, Parameter } from './module.js';
+
+// Conv2d lives in ./conv.js with the other convolution and padding layers.
+export { Conv2d, type Conv2dOptions, type PaddingMode } from './conv.js';
 
 type IntOrPair = F.IntOrPair;
 
@@ -51,100 +53,6 @@ export class Linear extends Module {
 
   override extraRepr(): string {
     return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
-  }
-}
-
-export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
-
-export interface Conv2dOptions extends Record<string, unknown> {
-  stride?: IntOrPair;
-  padding?: F.Conv2dPadding;
-  dilation?: IntOrPair;
-  groups?: number;
-  bias?: boolean;
-  paddingMode?: PaddingMode;
-}
-
-/**
- * 2-D convolution layer: weight [outChannels, inChannels / groups, kH, kW], bias [outChannels].
- * new Conv2d(inChannels, outChannels, kernelSize, stride?, padding?, dilation?, groups?, bias?, paddingMode?)
- * or new Conv2d(1, 6, 5, { padding: 2 }).
- */
-export class Conv2d extends Module {
-  weight: Parameter;
-  bias: Parameter | null;
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly kernelSize: [number, number];
-  readonly stride: [number, number];
-  readonly padding: F.Conv2dPadding;
-  readonly dilation: [number, number];
-  readonly groups: number;
-  readonly paddingMode: PaddingMode;
-
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, options?: Conv2dOptions);
-  constructor(
-    inChannels: number,
-    outChannels: number,
-    kernelSize: IntOrPair,
-    stride?: IntOrPair,
-    padding?: F.Conv2dPadding,
-    dilation?: IntOrPair,
-    groups?: number,
-    bias?: boolean,
-    paddingMode?: PaddingMode,
-  );
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: unknown[]) {
-    super();
-    const op = 'Conv2d';
-    const o = kwargs<Required<Conv2dOptions>>(op, rest, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'], {
-      stride: 1,
-      padding: 0,
-      dilation: 1,
-      groups: 1,
-      bias: true,
-      paddingMode: 'zeros',
-    });
-    this.inChannels = positiveInt(op, 'inChannels', inChannels);
-    this.outChannels = positiveInt(op, 'outChannels', outChannels);
-    this.groups = positiveInt(op, 'groups', o.groups);
-    if (inChannels % this.groups !== 0) throw new ShapeError(`${op}: inChannels ${inChannels} must be divisible by groups ${this.groups}`);
-    if (outChannels % this.groups !== 0) throw new ShapeError(`${op}: outChannels ${outChannels} must be divisible by groups ${this.groups}`);
-    this.kernelSize = pair(kernelSize, 'kernelSize', op);
-    this.stride = pair(o.stride, 'stride', op);
-    this.dilation = pair(o.dilation, 'dilation', op);
-    if ([...this.kernelSize, ...this.stride, ...this.dilation].some((v) => v < 1)) {
-      throw new ArgumentError(`${op}: kernelSize, stride and dilation must be >= 1`);
-    }
-    if (o.padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) {
-      throw new ArgumentError(`${op}: padding='same' is not supported for strided convolutions`);
-    }
-    this.padding = o.padding;
-    if (!['zeros', 'reflect', 'replicate', 'circular'].includes(o.paddingMode)) {
-      throw new ArgumentError(`${op}: paddingMode must be 'zeros', 'reflect', 'replicate' or 'circular', got '${String(o.paddingMode)}'`);
-    }
-    if (o.paddingMode !== 'zeros') {
-      throw new ArgumentError(`${op}: paddingMode '${o.paddingMode}' is not supported yet; use 'zeros'`);
-    }
-    this.paddingMode = o.paddingMode;
-    const fanIn = (inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1];
-    const bound = 1 / Math.sqrt(fanIn);
-    this.weight = uniformParameter([outChannels, inChannels / this.groups, ...this.kernelSize], bound);
-    this.bias = o.bias ? uniformParameter([outChannels], bound) : null;
-  }
-
-  forward(x: Tensor): Tensor {
-    return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
-  }
-
-  override extraRepr(): string {
-    const parts = [`${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}]`];
-    if (this.stride.some((s) => s !== 1)) parts.push(`stride=[${this.stride}]`);
-    if (this.padding !== 0) parts.push(`padding=${JSON.stringify(this.padding)}`);
-    if (this.dilation.some((d) => d !== 1)) parts.push(`dilation=[${this.dilation}]`);
-    if (this.groups !== 1) parts.push(`groups=${this.groups}`);
-    if (!this.bias) parts.push('bias=false');
-    return parts.join(', ');
   }
 }
 

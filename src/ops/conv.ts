@@ -1,16 +1,30 @@
 /**
- * conv2d (torch.nn.functional.conv2d): stride, padding (int, pair, 'same', 'valid'), dilation,
- * groups, optional bias. Backward: input gradient and weight gradient are ops of their own (each a
- * kernel of shaders/conv2d.wgsl), the bias gradient a reduction over N, H, W.
+ * conv2d (torch.nn.functional.conv2d) and convTranspose2d (torch.nn.functional.conv_transpose2d):
+ * stride, padding, dilation, groups, optional bias.
+ *
+ * A convolution is three passes: forward, input gradient and weight gradient, each a node of its
+ * own (conv2dOp / conv2dInputGradOp / conv2dWeightGradOp) whose attributes carry the geometry and
+ * the algorithm chosen for that pass by `chooseConvAlgorithm` (measurements: bench/NOTES.md):
+ *
+ *  - 'direct':    implicit GEMM, shaders/conv2d.wgsl; runs anything.
+ *  - 'gemm':      im2col + vec4 matrix products (shaders/im2col.wgsl, shaders/gemm.wgsl), one
+ *                 product per (image, group). The forward's col is a node, so the weight gradient
+ *                 reuses it.
+ *  - 'matmul1x1': a 1x1 convolution with stride 1 and no padding is a plain matrix product over x
+ *                 itself: gemm.wgsl without im2col or col2im.
+ *
+ * A transposed convolution is a convolution's input gradient: convTranspose2d records a
+ * conv2dInputGradOp, whose backward is a forward convolution and a weight gradient.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
 import { currentLayer, engineFor } from '../graph/engine.js';
 import type { OpDef } from '../graph/op.js';
 import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, type ConvGeometry } from '../kernels/conv2d.js';
-import { col2im, colLayout, convGemmForward, convGemmInputGrad, convGemmWeightGrad, im2col } from '../kernels/im2col.js';
+import { col2im, colLayout, convGemmForward, convGemmInputGrad, convGemmWeightGrad, im2col, isPlain1x1 } from '../kernels/im2col.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { pair } from '../util/shape.js';
+import { add } from './elementwise.js';
 import { apply1 } from './record.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape.js';
@@ -25,122 +39,230 @@ export interface Conv2dOptions extends Record<string, unknown> {
   groups?: number;
 }
 
-export const conv2dOp: OpDef<ConvGeometry> = {
+export interface ConvTranspose2dOptions extends Record<string, unknown> {
+  stride?: IntOrPair;
+  padding?: IntOrPair;
+  outputPadding?: IntOrPair;
+  groups?: number;
+  dilation?: IntOrPair;
+}
+
+export type ConvAlgorithm = 'direct' | 'gemm' | 'matmul1x1';
+/** What engine.tuning.conv may force ('auto': chooseConvAlgorithm decides per shape and pass). */
+export type ConvPreference = 'auto' | ConvAlgorithm;
+export type ConvPass = 'forward' | 'inputGrad' | 'weightGrad';
+
+/** A convolution node's attributes: its geometry and the algorithm of its pass. */
+export interface ConvAttrs extends ConvGeometry {
+  algorithm: ConvAlgorithm;
+}
+
+// ---- nodes -------------------------------------------------------------------------------------
+
+/** Forward: inputs x, weight, [bias]; output y [N, O, OH, OW]. Algorithms 'direct' and 'matmul1x1'. */
+export const conv2dOp: OpDef<ConvAttrs> = {
   name: 'conv2d',
   lower(ctx, node) {
-    conv2dForward(ctx, node.attrs, ctx.input(0), ctx.input(1), node.inputs.length > 2 ? ctx.input(2) : null, ctx.output(0));
+    const a = node.attrs;
+    const bias = node.inputs.length > 2 ? ctx.input(2) : null;
+    if (a.algorithm === 'matmul1x1') convGemmForward(ctx, a, ctx.input(1), ctx.input(0), bias, ctx.output(0), true);
+    else conv2dForward(ctx, a, ctx.input(0), ctx.input(1), bias, ctx.output(0));
   },
   vjp(node, [g], needs) {
     if (!g) return [null, null, null];
-    const geo = node.attrs;
-    const x = node.inputs[0]!;
-    const w = node.inputs[1]!;
-    const dx = needs[0]
-      ? apply1(conv2dInputGradOp, [g, Tensor.view(w)], geo, { shape: x.shape, dtype: 'float32' })
-      : null;
-    const dw = needs[1]
-      ? apply1(conv2dWeightGradOp, [g, Tensor.view(x)], geo, { shape: w.shape, dtype: 'float32' })
-      : null;
+    const [dx, dw] = convBackward(g, Tensor.view(node.inputs[0]!), Tensor.view(node.inputs[1]!), node.attrs, needs[0]!, needs[1]!, null);
     const db = node.inputs.length > 2 && needs[2] ? sum(g, [0, 2, 3]) : null;
     return [dx, dw, db];
   },
 };
 
-export const conv2dInputGradOp: OpDef<ConvGeometry> = {
-  name: 'conv2d_input_grad',
-  lower(ctx, node) {
-    conv2dInputGrad(ctx, node.attrs, ctx.input(0), ctx.input(1), ctx.output(0));
-  },
-};
-
-export const conv2dWeightGradOp: OpDef<ConvGeometry> = {
-  name: 'conv2d_weight_grad',
-  lower(ctx, node) {
-    conv2dWeightGrad(ctx, node.attrs, ctx.input(0), ctx.input(1), ctx.output(0));
-  },
-};
-
-// ---- im2col path: col = im2col(x); y = W x col; dW = dy x col^T; dx = col2im(W^T x dy) -----------
-
-/** x [N, C, H, W] -> col [N, KP, S4]. */
-export const im2colOp: OpDef<ConvGeometry> = {
+/** x [N, C, H, W] -> col [N, G, KPG, S4] (the 'gemm' forward's first half; its rows feed dW too). */
+export const im2colOp: OpDef<ConvAttrs> = {
   name: 'im2col',
   lower(ctx, node) {
     im2col(ctx, node.attrs, ctx.input(0), ctx.output(0));
   },
-  vjp(node, [g], needs) {
-    if (!needs[0] || !g) return [null];
-    return [apply1(col2imOp, [g], node.attrs, { shape: node.inputs[0]!.shape, dtype: 'float32' })];
-  },
 };
 
-/** dcol [N, KP, S4] -> dx [N, C, H, W]. */
-export const col2imOp: OpDef<ConvGeometry> = {
-  name: 'col2im',
-  lower(ctx, node) {
-    col2im(ctx, node.attrs, ctx.input(0), ctx.output(0));
-  },
-};
-
-/** Inputs: weight [O, C, KH, KW], col [N, KP, S4], [bias]. Output y [N, O, OH, OW]. */
-export const convGemmOp: OpDef<ConvGeometry> = {
+/**
+ * The 'gemm' forward's product: inputs x, weight, col, [bias]. x is not read (col holds it); it is
+ * an input so that the backward can compute dx with its own algorithm and dW from col.
+ */
+export const convGemmOp: OpDef<ConvAttrs> = {
   name: 'conv2d',
   lower(ctx, node) {
-    convGemmForward(ctx, node.attrs, ctx.input(0), ctx.input(1), node.inputs.length > 2 ? ctx.input(2) : null, ctx.output(0));
+    const bias = node.inputs.length > 3 ? ctx.input(3) : null;
+    convGemmForward(ctx, node.attrs, ctx.input(1), ctx.input(2), bias, ctx.output(0));
   },
   vjp(node, [g], needs) {
-    if (!g) return [null, null, null];
-    const geo = node.attrs;
-    const w = Tensor.view(node.inputs[0]!);
-    const col = Tensor.view(node.inputs[1]!);
-    const dw = needs[0] ? apply1(convGemmWeightGradOp, [g, col], geo, { shape: w.shape, dtype: 'float32' }) : null;
-    const dcol = needs[1] ? apply1(convGemmInputGradOp, [w, g], geo, { shape: col.shape, dtype: 'float32' }) : null;
-    const db = node.inputs.length > 2 && needs[2] ? sum(g, [0, 2, 3]) : null;
-    return [dw, dcol, db];
+    if (!g) return [null, null, null, null];
+    const col = Tensor.view(node.inputs[2]!);
+    const [dx, dw] = convBackward(g, Tensor.view(node.inputs[0]!), Tensor.view(node.inputs[1]!), node.attrs, needs[0]!, needs[1]!, col);
+    const db = node.inputs.length > 3 && needs[3] ? sum(g, [0, 2, 3]) : null;
+    return [dx, dw, null, db];
   },
 };
 
-export const convGemmWeightGradOp: OpDef<ConvGeometry> = {
-  name: 'conv2d_weight_grad',
-  lower(ctx, node) {
-    convGemmWeightGrad(ctx, node.attrs, ctx.input(0), ctx.input(1), ctx.output(0));
-  },
-};
-
-export const convGemmInputGradOp: OpDef<ConvGeometry> = {
+/**
+ * Input gradient: inputs dy [N, O, OH, OW] and weight; output dx [N, C, H, W]. Also the forward of
+ * convTranspose2d, so it has a backward of its own: a forward convolution for dy and a weight
+ * gradient for the weight.
+ */
+export const conv2dInputGradOp: OpDef<ConvAttrs> = {
   name: 'conv2d_input_grad',
   lower(ctx, node) {
-    convGemmInputGrad(ctx, node.attrs, ctx.input(0), ctx.input(1), ctx.output(0));
+    const a = node.attrs;
+    const dy = ctx.input(0);
+    const w = ctx.input(1);
+    if (a.algorithm === 'direct') {
+      conv2dInputGrad(ctx, a, dy, w, ctx.output(0));
+    } else if (a.algorithm === 'matmul1x1') {
+      convGemmInputGrad(ctx, a, w, dy, ctx.output(0), true);
+    } else {
+      const { kp, s4 } = colLayout(a);
+      const dcol = ctx.temp(a.n * kp * s4 * 4);
+      convGemmInputGrad(ctx, a, w, dy, dcol);
+      col2im(ctx, a, dcol, ctx.output(0));
+    }
+  },
+  vjp(node, [g], needs) {
+    if (!g) return [null, null];
+    const a = node.attrs;
+    const dy = Tensor.view(node.inputs[0]!);
+    const w = Tensor.view(node.inputs[1]!);
+    // dx = convInputGrad(dy, w) is linear in dy and in w: d(dy) = conv(g, w), d(w) = weightGrad(dy, g).
+    const ddy = needs[0] ? convForward(g, w, null, a) : null;
+    const dw = needs[1] ? convWeightGradOf(dy, g, a, null) : null;
+    return [ddy, dw];
   },
 };
+
+/** Weight gradient: inputs dy [N, O, OH, OW] and x (its col for 'gemm'); output dW. */
+export const conv2dWeightGradOp: OpDef<ConvAttrs> = {
+  name: 'conv2d_weight_grad',
+  lower(ctx, node) {
+    const a = node.attrs;
+    if (a.algorithm === 'direct') conv2dWeightGrad(ctx, a, ctx.input(0), ctx.input(1), ctx.output(0));
+    else convGemmWeightGrad(ctx, a, ctx.input(0), ctx.input(1), ctx.output(0), a.algorithm === 'matmul1x1');
+  },
+};
+
+// ---- algorithm choice ----------------------------------------------------------------------------
 
 /** Largest im2col buffer the matrix-product path may use. */
 const MAX_COL_BYTES = 64 * 2 ** 20;
 
-export type ConvAlgorithm = 'auto' | 'direct' | 'gemm';
+/** Whether `algorithm` can run `pass` of this convolution. */
+export function canRunConv(geo: ConvGeometry, algorithm: ConvAlgorithm, _pass: ConvPass = 'forward'): boolean {
+  switch (algorithm) {
+    case 'direct':
+      return true;
+    case 'matmul1x1':
+      return isPlain1x1(geo);
+    case 'gemm': {
+      const { kp, s4 } = colLayout(geo);
+      return geo.n * kp * s4 * 4 <= MAX_COL_BYTES;
+    }
+  }
+}
 
 /**
- * Which kernels run a convolution. 'gemm' (im2col + vec4 matrix products) needs groups = 1 and an
- * output plane whose size is a multiple of 4 (its rows are read as vectors in backward), and an
- * im2col buffer under MAX_COL_BYTES; 'direct' (implicit GEMM, shaders/conv2d.wgsl) runs anything.
- * Measurements behind the choice: bench/NOTES.md.
+ * The algorithm for one pass of a convolution: the preference when it can run the pass, else the
+ * measured best (bench/NOTES.md, "conv2d algorithms"): a plain 1x1 convolution is a matrix product;
+ * otherwise im2col + products for groups = 1, the direct kernels for grouped convolutions.
  */
-export function chooseConvAlgorithm(geo: ConvGeometry, preference: ConvAlgorithm): 'direct' | 'gemm' {
-  const { kp, s, s4 } = colLayout(geo);
-  const possible = geo.groups === 1 && s % 4 === 0 && geo.n * kp * s4 * 4 <= MAX_COL_BYTES;
-  if (!possible || preference === 'direct') return 'direct';
-  return 'gemm';
+export function chooseConvAlgorithm(geo: ConvGeometry, preference: ConvPreference, pass: ConvPass = 'forward'): ConvAlgorithm {
+  if (preference !== 'auto' && canRunConv(geo, preference, pass)) return preference;
+  if (canRunConv(geo, 'matmul1x1', pass)) return 'matmul1x1';
+  if (geo.groups === 1 && canRunConv(geo, 'gemm', pass)) return 'gemm';
+  return 'direct';
 }
+
+function preferenceOf(t: Tensor): ConvPreference {
+  return engineFor(t.device).tuning.conv as ConvPreference;
+}
+
+// ---- recording the passes -----------------------------------------------------------------------
+
+/** Records y = conv(x, w) + bias with the forward algorithm chosen for geo. */
+function convForward(x: Tensor, w: Tensor, bias: Tensor | null, geo: ConvGeometry): Tensor {
+  const algorithm = chooseConvAlgorithm(geo, preferenceOf(x), 'forward');
+  const attrs: ConvAttrs = { ...geo, algorithm };
+  const outShape = [geo.n, geo.o, geo.oh, geo.ow];
+  if (algorithm === 'gemm') {
+    const { kp, s4 } = colLayout(geo);
+    const col = apply1(im2colOp, [x], attrs, { shape: [geo.n, kp, s4], dtype: 'float32' });
+    return apply1(convGemmOp, bias ? [x, w, col, bias] : [x, w, col], attrs, { shape: outShape, dtype: 'float32' });
+  }
+  return apply1(conv2dOp, bias ? [x, w, bias] : [x, w], attrs, { shape: outShape, dtype: 'float32' });
+}
+
+/** Records dW for dy and x (or the forward's col, which makes it 'gemm'). */
+function convWeightGradOf(dy: Tensor, x: Tensor, geo: ConvGeometry, col: Tensor | null): Tensor {
+  const algorithm = col ? 'gemm' : chooseConvAlgorithm(geo, preferenceOf(dy), 'weightGrad');
+  const attrs: ConvAttrs = { ...geo, algorithm };
+  let second = x;
+  if (algorithm === 'gemm') {
+    const { kp, s4 } = colLayout(geo);
+    second = col ?? apply1(im2colOp, [x], attrs, { shape: [geo.n, kp, s4], dtype: 'float32' });
+  }
+  return apply1(conv2dWeightGradOp, [dy, second], attrs, { shape: [geo.o, geo.c / geo.groups, geo.kh, geo.kw], dtype: 'float32' });
+}
+
+/** Records dx for dy with the input-gradient algorithm chosen for geo. */
+function convInputGradOf(dy: Tensor, w: Tensor, geo: ConvGeometry): Tensor {
+  const algorithm = chooseConvAlgorithm(geo, preferenceOf(dy), 'inputGrad');
+  return apply1(conv2dInputGradOp, [dy, w], { ...geo, algorithm }, { shape: [geo.n, geo.c, geo.h, geo.w], dtype: 'float32' });
+}
+
+/** Records the input and weight gradients of y = conv(x, w) for dy (`col`: the forward's im2col output). */
+function convBackward(dy: Tensor, x: Tensor, w: Tensor, geo: ConvGeometry, needX: boolean, needW: boolean, col: Tensor | null): [Tensor | null, Tensor | null] {
+  return [needX ? convInputGradOf(dy, w, geo) : null, needW ? convWeightGradOf(dy, x, geo, col) : null];
+}
+
+// ---- shapes and checks --------------------------------------------------------------------------
 
 /** Output size of a convolution or pooling window along one dim (floor mode). */
 export function convOutSize(size: number, k: number, s: number, pLeft: number, pRight: number, d: number): number {
   return Math.floor((size + pLeft + pRight - d * (k - 1) - 1) / s) + 1;
 }
 
+function checkTensors(op: string, layer: string | undefined, input: unknown, weight: unknown, bias: unknown): void {
+  if (!(input instanceof Tensor) || !(weight instanceof Tensor)) {
+    throw new ArgumentError(`${where(op, layer)}: input and weight must be tensors`);
+  }
+  if (bias !== null && bias !== undefined && !(bias instanceof Tensor)) {
+    throw new ArgumentError(`${where(op, layer)}: bias must be a tensor or null`);
+  }
+  if (input.dtype !== 'float32' || weight.dtype !== 'float32') {
+    throw new ShapeError(`${where(op, layer)}: input and weight must be float32, got ${input.dtype} and ${weight.dtype}`);
+  }
+  if (bias instanceof Tensor && bias.dtype !== 'float32') throw new ShapeError(`${where(op, layer)}: bias must be float32, got ${bias.dtype}`);
+}
+
+function checkGroups(op: string, layer: string | undefined, groups: unknown): number {
+  if (typeof groups !== 'number' || !Number.isInteger(groups) || groups < 1) {
+    throw new ArgumentError(`${where(op, layer)}: groups must be a positive integer, got ${String(groups)}`);
+  }
+  return groups;
+}
+
+function positivePair(op: string, layer: string | undefined, name: string, v: unknown): [number, number] {
+  const p = pair(v as IntOrPair, name, op, layer);
+  if (p[0] < 1 || p[1] < 1) throw new ArgumentError(`${where(op, layer)}: ${name} must be >= 1, got ${JSON.stringify(v)}`);
+  return p;
+}
+
 /**
- * 2-D convolution over a batch [N, C, H, W] (or one image [C, H, W]) with weight
- * [outChannels, C / groups, kH, kW] and optional bias [outChannels]:
- * out[n, o] = bias[o] + sum_c weight[o, c] (*) input[n, c], output [N, outChannels, OH, OW].
+ * 2-D convolution (a cross-correlation, as PyTorch) over a batch [N, C, H, W] (or one image
+ * [C, H, W]) with weight [outChannels, C / groups, kH, kW] and optional bias [outChannels]:
+ * out[n, o] = bias[o] + sum_c weight[o, c] (*) input[n, c], output [N, outChannels, OH, OW] with
+ * OH = floor((H + padTop + padBottom - dilation * (kH - 1) - 1) / stride) + 1 (likewise OW).
+ *
+ * stride, dilation: int or [h, w], >= 1. padding: int or [h, w] zeros on both sides, 'valid' (none)
+ * or 'same' (output size = input size; stride 1 only; an odd total puts the extra row/column at the
+ * bottom/right, as PyTorch). groups: input and output channels are split into `groups` independent
+ * convolutions (depthwise when groups = C).
  */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor;
 export function conv2d(
@@ -161,41 +283,39 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
     dilation: 1,
     groups: 1,
   });
-  if (!(input instanceof Tensor) || !(weight instanceof Tensor)) {
-    throw new ArgumentError(`${where(op, layer)}: input and weight must be tensors`);
-  }
+  checkTensors(op, layer, input, weight, bias);
   if (input.ndim !== 3 && input.ndim !== 4) {
     throw new ShapeError(`${where(op, layer)}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got ${fmtShape(input.shape)}`);
+  }
+  if (weight.ndim !== 4) {
+    throw new ShapeError(`${where(op, layer)}: weight must be 4-D [outChannels, inChannels/groups, kH, kW], got ${fmtShape(weight.shape)}`);
   }
   if (input.ndim === 3) {
     const y = conv2d(reshape(input, [1, ...input.shape]), weight, bias, o);
     return reshape(y, y.shape.slice(1));
   }
-  if (input.dtype !== 'float32' || weight.dtype !== 'float32') {
-    throw new ShapeError(`${where(op, layer)}: input and weight must be float32, got ${input.dtype} and ${weight.dtype}`);
-  }
-  if (weight.ndim !== 4) {
-    throw new ShapeError(`${where(op, layer)}: weight must be 4-D [outChannels, inChannels/groups, kH, kW], got ${fmtShape(weight.shape)}`);
-  }
   const [n, c, h, w] = input.shape as [number, number, number, number];
   const [oc, cg, kh, kw] = weight.shape as [number, number, number, number];
-  const groups = o.groups;
-  if (!Number.isInteger(groups) || groups < 1) throw new ArgumentError(`${where(op, layer)}: groups must be a positive integer, got ${String(groups)}`);
+  const groups = checkGroups(op, layer, o.groups);
   if (oc % groups !== 0) {
     throw new ShapeError(`${where(op, layer)}: out channels ${oc} (weight ${fmtShape(weight.shape)}) are not divisible by groups = ${groups}`);
+  }
+  if (c % groups !== 0) {
+    throw new ShapeError(`${where(op, layer)}: input channels ${c} (input ${fmtShape(input.shape)}) are not divisible by groups = ${groups}`);
   }
   if (c !== cg * groups) {
     throw new ShapeError(
       `${where(op, layer)}: input has ${c} channels (shape ${fmtShape(input.shape)}) but weight ${fmtShape(weight.shape)} with groups = ${groups} expects ${cg * groups}`,
     );
   }
-  const [sh, sw] = pair(o.stride, 'stride', op, layer);
-  const [dh, dw] = pair(o.dilation, 'dilation', op, layer);
-  if (sh < 1 || sw < 1) throw new ArgumentError(`${where(op, layer)}: stride must be >= 1, got ${JSON.stringify(o.stride)}`);
-  if (dh < 1 || dw < 1) throw new ArgumentError(`${where(op, layer)}: dilation must be >= 1, got ${JSON.stringify(o.dilation)}`);
+  if (kh < 1 || kw < 1) throw new ShapeError(`${where(op, layer)}: kernel size must be >= 1, got weight ${fmtShape(weight.shape)}`);
+  const [sh, sw] = positivePair(op, layer, 'stride', o.stride);
+  const [dh, dw] = positivePair(op, layer, 'dilation', o.dilation);
   let ph: number, pw: number, phR: number, pwR: number;
   if (o.padding === 'same') {
-    if (sh !== 1 || sw !== 1) throw new ArgumentError(`${where(op, layer)}: padding='same' is not supported for strided convolutions`);
+    if (sh !== 1 || sw !== 1) {
+      throw new ArgumentError(`${where(op, layer)}: padding='same' is not supported for strided convolutions (expected stride 1, got ${JSON.stringify(o.stride)})`);
+    }
     const th = dh * (kh - 1);
     const tw = dw * (kw - 1);
     ph = Math.floor(th / 2);
@@ -216,7 +336,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const effW = dw * (kw - 1) + 1;
   if (h + ph + phR < effH || w + pw + pwR < effW) {
     throw new ShapeError(
-      `${where(op, layer)}: kernel ${kh}x${kw} (dilation ${dh}x${dw}) is larger than the padded input ${h + ph + phR}x${w + pw + pwR} (input ${fmtShape(input.shape)})`,
+      `${where(op, layer)}: kernel ${kh}x${kw} (dilation ${dh}x${dw}, extent ${effH}x${effW}) is larger than the padded input ${h + ph + phR}x${w + pw + pwR} (input ${fmtShape(input.shape)})`,
     );
   }
   if (bias !== null && bias !== undefined && (bias.ndim !== 1 || bias.shape[0] !== oc)) {
@@ -225,12 +345,86 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const oh = convOutSize(h, kh, sh, ph, phR, dh);
   const ow = convOutSize(w, kw, sw, pw, pwR, dw);
   const geo: ConvGeometry = { n, c, h, w, o: oc, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw, groups };
-  const outShape = [n, oc, oh, ow];
-  if (chooseConvAlgorithm(geo, engineFor(input.device).tuning.conv) === 'gemm') {
-    const { kp, s4 } = colLayout(geo);
-    const col = apply1(im2colOp, [input], geo, { shape: [n, kp, s4], dtype: 'float32' });
-    return apply1(convGemmOp, bias ? [weight, col, bias] : [weight, col], geo, { shape: outShape, dtype: 'float32' });
+  return convForward(input, weight, bias ?? null, geo);
+}
+
+/**
+ * 2-D transposed convolution (the gradient of conv2d with respect to its input; "deconvolution")
+ * over [N, inChannels, H, W] (or [inChannels, H, W]) with weight [inChannels, outChannels / groups,
+ * kH, kW] (PyTorch's layout) and optional bias [outChannels]. Output [N, outChannels, OH, OW] with
+ * OH = (H - 1) * stride - 2 * padding + dilation * (kH - 1) + outputPadding + 1 (likewise OW).
+ *
+ * Arguments in PyTorch's order: stride, padding, outputPadding, groups, dilation (ints or [h, w]).
+ * outputPadding adds rows/columns at the bottom/right and must be smaller than stride or dilation.
+ */
+export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options?: ConvTranspose2dOptions): Tensor;
+export function convTranspose2d(
+  input: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  stride?: IntOrPair,
+  padding?: IntOrPair,
+  outputPadding?: IntOrPair,
+  groups?: number,
+  dilation?: IntOrPair,
+): Tensor;
+export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, ...rest: unknown[]): Tensor {
+  const op = 'conv_transpose2d';
+  const layer = currentLayer();
+  const o = kwargs<Required<ConvTranspose2dOptions>>(op, rest, ['stride', 'padding', 'outputPadding', 'groups', 'dilation'], {
+    stride: 1,
+    padding: 0,
+    outputPadding: 0,
+    groups: 1,
+    dilation: 1,
+  });
+  checkTensors(op, layer, input, weight, bias);
+  if (input.ndim !== 3 && input.ndim !== 4) {
+    throw new ShapeError(`${where(op, layer)}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got ${fmtShape(input.shape)}`);
   }
-  const inputs = bias ? [input, weight, bias] : [input, weight];
-  return apply1(conv2dOp, inputs, geo, { shape: outShape, dtype: 'float32' });
+  if (weight.ndim !== 4) {
+    throw new ShapeError(`${where(op, layer)}: weight must be 4-D [inChannels, outChannels/groups, kH, kW], got ${fmtShape(weight.shape)}`);
+  }
+  if (input.ndim === 3) {
+    const y = convTranspose2d(reshape(input, [1, ...input.shape]), weight, bias, o);
+    return reshape(y, y.shape.slice(1));
+  }
+  const [n, cin, h, w] = input.shape as [number, number, number, number];
+  const [wc, outPerGroup, kh, kw] = weight.shape as [number, number, number, number];
+  const groups = checkGroups(op, layer, o.groups);
+  if (cin % groups !== 0) {
+    throw new ShapeError(`${where(op, layer)}: input channels ${cin} (input ${fmtShape(input.shape)}) are not divisible by groups = ${groups}`);
+  }
+  if (wc !== cin) {
+    throw new ShapeError(
+      `${where(op, layer)}: input has ${cin} channels (shape ${fmtShape(input.shape)}) but weight ${fmtShape(weight.shape)} expects ${wc} (weight is [inChannels, outChannels/groups, kH, kW])`,
+    );
+  }
+  if (kh < 1 || kw < 1) throw new ShapeError(`${where(op, layer)}: kernel size must be >= 1, got weight ${fmtShape(weight.shape)}`);
+  const [sh, sw] = positivePair(op, layer, 'stride', o.stride);
+  const [dh, dw] = positivePair(op, layer, 'dilation', o.dilation);
+  if (typeof o.padding === 'string') throw new ArgumentError(`${where(op, layer)}: padding must be an int or a pair, got '${o.padding}'`);
+  const [ph, pw] = pair(o.padding, 'padding', op, layer);
+  if (ph < 0 || pw < 0) throw new ArgumentError(`${where(op, layer)}: padding must be >= 0, got ${JSON.stringify(o.padding)}`);
+  const [oph, opw] = pair(o.outputPadding, 'outputPadding', op, layer);
+  if (oph < 0 || opw < 0 || (oph >= sh && oph >= dh) || (opw >= sw && opw >= dw)) {
+    throw new ArgumentError(
+      `${where(op, layer)}: outputPadding must be smaller than either stride or dilation, got outputPadding ${JSON.stringify(o.outputPadding)}, stride ${JSON.stringify(o.stride)}, dilation ${JSON.stringify(o.dilation)}`,
+    );
+  }
+  const oc = outPerGroup * groups;
+  if (bias !== null && bias !== undefined && (bias.ndim !== 1 || bias.shape[0] !== oc)) {
+    throw new ShapeError(`${where(op, layer)}: bias must be [${oc}], got ${fmtShape(bias.shape)}`);
+  }
+  const outH = (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1;
+  const outW = (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1;
+  if (outH < 1 || outW < 1) {
+    throw new ShapeError(
+      `${where(op, layer)}: output size ${outH}x${outW} is too small (input ${fmtShape(input.shape)}, kernel ${kh}x${kw}, stride ${sh}x${sw}, padding ${ph}x${pw}, dilation ${dh}x${dw})`,
+    );
+  }
+  // The convolution this is the input gradient of: its input is our output, its output our input.
+  const geo: ConvGeometry = { n, c: oc, h: outH, w: outW, o: cin, kh, kw, oh: h, ow: w, sh, sw, ph, pw, dh, dw, groups };
+  const y = convInputGradOf(input, weight, geo);
+  return bias ? add(y, reshape(bias, [oc, 1, 1])) : y;
 }

@@ -143,3 +143,83 @@ export function conv2dBiasGrad(gy: NDArray): NDArray {
   for (let i = 0; i < n * o * oh * ow; i++) db.data[Math.floor(i / (oh * ow)) % o] += gy.data[i]!;
   return db;
 }
+
+// ---- conv_transpose2d ------------------------------------------------------------------------------
+
+export type ConvTranspose2dParams = {
+  stride?: IntOrPair;
+  padding?: IntOrPair;
+  outputPadding?: IntOrPair;
+  groups?: number;
+  dilation?: IntOrPair;
+};
+
+/**
+ * Calls visit(xIndex, wIndex, yIndex) for every product term of torch.nn.functional.conv_transpose2d
+ * with input [N, CIN, H, W] and weight [CIN, COUT / groups, KH, KW]: input pixel (ih, iw) of channel
+ * ci scatters w[ci, oc, kh, kw] * x into output (ih * SH - PH + kh * DH, iw * SW - PW + kw * DW) of
+ * channel group * COUT/groups + oc, where it lies inside the output.
+ */
+function forEachTransposedTerm(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  p: ConvTranspose2dParams,
+  visit: (xi: number, wi: number, yi: number) => void,
+): number[] {
+  const [n, cin, h, w] = xShape as [number, number, number, number];
+  const [, ocg, kh, kw] = wShape as [number, number, number, number];
+  const groups = p.groups ?? 1;
+  const [sh, sw] = pairOf(p.stride ?? 1);
+  const [ph, pw] = pairOf(p.padding ?? 0);
+  const [oph, opw] = pairOf(p.outputPadding ?? 0);
+  const [dh, dw] = pairOf(p.dilation ?? 1);
+  const oh = (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1;
+  const ow = (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1;
+  const cout = ocg * groups;
+  const cig = cin / groups;
+  for (let b = 0; b < n; b++) {
+    for (let ci = 0; ci < cin; ci++) {
+      const group = Math.floor(ci / cig);
+      for (let ih = 0; ih < h; ih++) {
+        for (let iw = 0; iw < w; iw++) {
+          const xi = ((b * cin + ci) * h + ih) * w + iw;
+          for (let oc = 0; oc < ocg; oc++) {
+            for (let a = 0; a < kh; a++) {
+              const y = ih * sh - ph + a * dh;
+              if (y < 0 || y >= oh) continue;
+              for (let c = 0; c < kw; c++) {
+                const x = iw * sw - pw + c * dw;
+                if (x < 0 || x >= ow) continue;
+                const wi = ((ci * ocg + oc) * kh + a) * kw + c;
+                const yi = ((b * cout + group * ocg + oc) * oh + y) * ow + x;
+                visit(xi, wi, yi);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return [n, cout, oh, ow];
+}
+
+export function convTranspose2d(x: NDArray, weight: NDArray, bias: NDArray | null, p: ConvTranspose2dParams = {}): NDArray {
+  const terms: [number, number, number][] = [];
+  const shape = forEachTransposedTerm(x.shape, weight.shape, p, (xi, wi, yi) => terms.push([xi, wi, yi]));
+  const y = zeros(shape);
+  const [, cout, oh, ow] = shape as [number, number, number, number];
+  if (bias) for (let i = 0; i < y.data.length; i++) y.data[i] = bias.data[Math.floor(i / (oh * ow)) % cout]!;
+  for (const [xi, wi, yi] of terms) y.data[yi] += x.data[xi]! * weight.data[wi]!;
+  return y;
+}
+
+/** The input and weight gradients of convTranspose2d for the output gradient gy. */
+export function convTranspose2dGrads(gy: NDArray, x: NDArray, weight: NDArray, p: ConvTranspose2dParams = {}): [NDArray, NDArray] {
+  const dx = zeros(x.shape);
+  const dw = zeros(weight.shape);
+  forEachTransposedTerm(x.shape, weight.shape, p, (xi, wi, yi) => {
+    dx.data[xi] += weight.data[wi]! * gy.data[yi]!;
+    dw.data[wi] += x.data[xi]! * gy.data[yi]!;
+  });
+  return [dx, dw];
+}
