@@ -39,8 +39,10 @@ export {
   instanceNorm,
   groupNorm,
   layerNorm,
+  localResponseNorm,
   type BatchNormOptions,
   type InstanceNormOptions,
   type GroupNormOptions,
   type LayerNormOptions,
+  type LocalResponseNormOptions,
 } from '../ops/norm.js';

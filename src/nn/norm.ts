@@ -310,3 +310,39 @@ export class LayerNorm extends Module {
     return `[${this.normalizedShape.join(', ')}], eps=${this.eps}, elementwiseAffine=${this.elementwiseAffine}`;
   }
 }
+
+export interface LocalResponseNormOptions extends Record<string, unknown> {
+  alpha?: number;
+  beta?: number;
+  k?: number;
+}
+
+/**
+ * Local response normalization across channels (AlexNet: new LocalResponseNorm(5, 1e-4, 0.75, 2)).
+ * new LocalResponseNorm(size, alpha = 1e-4, beta = 0.75, k = 1).
+ */
+export class LocalResponseNorm extends Module {
+  readonly size: number;
+  readonly alpha: number;
+  readonly beta: number;
+  readonly k: number;
+
+  constructor(size: number, options?: LocalResponseNormOptions);
+  constructor(size: number, alpha?: number, beta?: number, k?: number);
+  constructor(size: number, ...rest: unknown[]) {
+    super();
+    const o = kwargs<Required<LocalResponseNormOptions>>('LocalResponseNorm', rest, ['alpha', 'beta', 'k'], { alpha: 1e-4, beta: 0.75, k: 1 });
+    this.size = positiveInt('LocalResponseNorm', 'size', size);
+    this.alpha = finiteNumber('LocalResponseNorm', 'alpha', o.alpha);
+    this.beta = finiteNumber('LocalResponseNorm', 'beta', o.beta);
+    this.k = finiteNumber('LocalResponseNorm', 'k', o.k);
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.localResponseNorm(x, this.size, this.alpha, this.beta, this.k);
+  }
+
+  override extraRepr(): string {
+    return `${this.size}, alpha=${this.alpha}, beta=${this.beta}, k=${this.k}`;
+  }
+}

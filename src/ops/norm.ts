@@ -1,6 +1,7 @@
 /**
- * Normalization ops (torch.nn.functional): batchNorm, instanceNorm, groupNorm, layerNorm.
- * Kernels: shaders/norm.wgsl through src/kernels/norm.ts.
+ * Normalization ops (torch.nn.functional): batchNorm, instanceNorm, groupNorm, layerNorm
+ * (shaders/norm.wgsl through src/kernels/norm.ts) and localResponseNorm (shaders/lrn.wgsl through
+ * src/kernels/lrn.ts).
  *
  * Batch norm is the op `batch_norm`. Its inputs depend on the mode (see `batchNormInputs`):
  *  - eval (running statistics): (x, runningMean, runningVar, weight?, bias?), one output y;
@@ -28,6 +29,7 @@ import {
   type GradOutputs,
   type NormView,
 } from '../kernels/norm.js';
+import { lrnBackwardDx, lrnBackwardT, lrnForward, type LrnGeometry } from '../kernels/lrn.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { numel } from '../util/shape.js';
@@ -620,4 +622,75 @@ export function batchNormOperands(node: Node<BatchNormAttrs>): { input: Value; r
   const k = batchNormInputs(node.attrs);
   const at = (i: number) => (i >= 0 ? node.inputs[i]! : null);
   return { input: node.inputs[0]!, runningMean: at(k.runningMean), runningVar: at(k.runningVar), weight: at(k.weight), bias: at(k.bias) };
+}
+
+// ---- local response norm ------------------------------------------------------------------------------
+
+/** Inputs: x. Outputs: y and the aux scale d = k + alpha / size * (window sum of x^2). */
+export const localResponseNormOp: OpDef<LrnGeometry> = {
+  name: 'local_response_norm',
+  lower(ctx, node) {
+    const withScale = ctx.used(1);
+    ctx.dispatch(lrnForward(node.attrs, ctx.input(0), ctx.output(0), withScale ? ctx.output(1) : ctx.temp(16), withScale));
+  },
+  vjp(node, [g], needs) {
+    if (!needs[0] || !g) return [null];
+    const inputs = [g, Tensor.view(node.inputs[0]!), Tensor.view(node.outputs[1]!)];
+    return apply(localResponseNormBackwardOp, inputs, node.attrs, [{ shape: node.inputs[0]!.shape, dtype: 'float32' }]);
+  },
+};
+
+/** Inputs: dy, x, scale. Output: dx. */
+export const localResponseNormBackwardOp: OpDef<LrnGeometry> = {
+  name: 'local_response_norm_backward',
+  lower(ctx, node) {
+    const t = ctx.temp(node.inputs[0]!.bytes);
+    const [dy, x, scale] = [ctx.input(0), ctx.input(1), ctx.input(2)];
+    ctx.dispatch(lrnBackwardT(node.attrs, x, dy, scale, t));
+    ctx.dispatch(lrnBackwardDx(node.attrs, x, dy, scale, t, ctx.output(0)));
+  },
+};
+
+export interface LocalResponseNormOptions extends Record<string, unknown> {
+  alpha?: number;
+  beta?: number;
+  k?: number;
+}
+
+/**
+ * Local response normalization across channels (AlexNet's LRN; there size 5, alpha 1e-4, beta
+ * 0.75, k 2) of an [N, C, ...] input with at least 3 dims:
+ * y_c = x_c / (k + alpha / size * sum of x^2 over channels c - size/2 .. c + (size-1)/2)^beta,
+ * channels outside 0..C-1 counting as zeros (PyTorch's convention: alpha is divided by size).
+ * localResponseNorm(input, size, alpha = 1e-4, beta = 0.75, k = 1).
+ */
+export function localResponseNorm(input: Tensor, size: number, options?: LocalResponseNormOptions): Tensor;
+export function localResponseNorm(input: Tensor, size: number, alpha?: number, beta?: number, k?: number): Tensor;
+export function localResponseNorm(input: Tensor, size: number, ...rest: unknown[]): Tensor {
+  const op = 'local_response_norm';
+  const layer = currentLayer();
+  const o = kwargs<Required<LocalResponseNormOptions>>(op, rest, ['alpha', 'beta', 'k'], { alpha: 1e-4, beta: 0.75, k: 1 });
+  if (!isTensor(input)) throw new ArgumentError(`${where(op, layer)}: input must be a tensor`);
+  if (input.ndim < 3) {
+    throw new ShapeError(`${where(op, layer)}: expected 3D or higher dimensionality input [N, C, ...], got ${input.ndim}D input ${fmtShape(input.shape)}`);
+  }
+  if (input.dtype !== 'float32') throw new ShapeError(`${where(op, layer)}: input must be float32, got ${input.dtype}`);
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
+    throw new ArgumentError(`${where(op, layer)}: size must be a positive integer, got ${String(size)}`);
+  }
+  const g: LrnGeometry = {
+    n: input.shape[0]!,
+    c: input.shape[1]!,
+    s: numel(input.shape.slice(2)),
+    size,
+    alpha: checkNumber(op, 'alpha', o.alpha, layer),
+    beta: checkNumber(op, 'beta', o.beta, layer),
+    k: checkNumber(op, 'k', o.k, layer),
+  };
+  const [y, scale] = apply(localResponseNormOp, [input], g, [
+    { shape: input.shape, dtype: 'float32' },
+    { shape: input.shape, dtype: 'float32', aux: true },
+  ]);
+  scale!._release();
+  return y!;
 }

@@ -533,3 +533,53 @@ describe('layerNorm: forward and gradients', () => {
     }
   });
 });
+
+// ---- local response norm --------------------------------------------------------------------------
+
+describe('localResponseNorm: forward and gradient', () => {
+  const cases: [number[], number, number, number, number][] = [
+    [[2, 7, 5, 5], 5, 1e-4, 0.75, 2], // AlexNet's parameters, scalar planes
+    [[1, 9, 4, 4], 5, 0.5, 0.75, 1], // vec4 planes; alpha large enough that the window matters
+    [[2, 6, 3], 3, 0.3, 0.5, 0.5], // [N, C, L]
+    [[1, 20, 2, 2], 4, 0.8, 1.5, 1], // even size (window lo = 2, hi = 1), channel blocks of 16
+    [[3, 3, 1, 1], 7, 0.6, 0.75, 2], // window wider than C, spatial size 1
+    [[1, 1, 3, 2], 1, 0.4, 0.75, 1], // one channel, size 1
+    [[2, 5, 2, 3], 5, 1, 0.75, 0.1], // small k: normalization dominated by the window
+  ];
+  cases.forEach(([shape, size, alpha, beta, k], i) => {
+    it(describeCase(shape, { size, alpha, beta, k }), async () => {
+      const x = randomArray(shape, 500 + i, { lo: -2, hi: 2 });
+      await checkOp({
+        what: `localResponseNorm ${describeCase(shape, { size, alpha, beta, k })}`,
+        inputs: [x],
+        gpu: (t) => F.localResponseNorm(t, size, alpha, beta, k),
+        ref: (a) => ref.localResponseNorm(a, size, alpha, beta, k),
+        refGrad: (gy, a) => [ref.localResponseNormBackward(gy, a, size, alpha, beta, k)],
+        // pow() on the GPU is exp2(log2): a few ulp of 2^-24 relative per element.
+        tol: 2e-5,
+        gradTol: 2e-5,
+      });
+    });
+  });
+
+  it('[1, 2, 4200001]: 4.2M invocations, past one dispatch (2-D workgroup grid)', async () => {
+    const shape = [1, 2, 4_200_001];
+    const x = randomArray(shape, 510, { lo: -2, hi: 2 });
+    const gy = randomArray(shape, 511);
+    const xt = tensorOf(x, true);
+    const y = F.localResponseNorm(xt, 3, 0.5, 0.75, 1);
+    y.backward(tensorOf(gy));
+    const [out, dx] = await readPoisoned(y, xt.grad!);
+    expectClose(out!, ref.localResponseNorm(x.ref, 3, 0.5, 0.75, 1), 2e-5, 'y');
+    expectClose(dx!, ref.localResponseNormBackward(gy.ref, x.ref, 3, 0.5, 0.75, 1), 2e-5, 'dx');
+  });
+
+  it('nn.LocalResponseNorm(5, 1e-4, 0.75, 2) on [3, 96, 11, 11]; rank errors', async () => {
+    const m = new wt.nn.LocalResponseNorm(5, 1e-4, 0.75, 2);
+    const x = randomArray([3, 96, 11, 11], 520, { lo: -20, hi: 20 });
+    const [out] = await readPoisoned(m.call(tensorOf(x)));
+    expectClose(out!, ref.localResponseNorm(x.ref, 5, 1e-4, 0.75, 2), 2e-5, 'AlexNet LRN');
+    expect(() => F.localResponseNorm(wt.zeros([4, 5]), 3)).toThrow(/local_response_norm: expected 3D or higher dimensionality input \[N, C, \.\.\.\], got 2D input \[4, 5\]/);
+    expect(() => F.localResponseNorm(wt.zeros([1, 4, 5]), 0)).toThrow(/size must be a positive integer, got 0/);
+  });
+});
