@@ -46,3 +46,4 @@ export {
   type LayerNormOptions,
   type LocalResponseNormOptions,
 } from '../ops/norm.js';
+export { dropout, dropout1d, dropout2d, dropout3d, type DropoutOptions } from '../ops/dropout.js';

@@ -5,5 +5,6 @@ export * from './conv.js';
 export * from './activation.js';
 export * from './loss.js';
 export * from './norm.js';
+export * from './dropout.js';
 export * as init from './init.js';
 export * as functional from './functional.js';

@@ -2,6 +2,7 @@
 export * from './activation.js';
 export * from './concat.js';
 export * from './conv.js';
+export * from './dropout.js';
 export * from './elementwise.js';
 export * from './fill.js';
 export * from './loss.js';

@@ -1,0 +1,157 @@
+/**
+ * Dropout (torch.nn.functional.dropout, dropout1d/2d/3d): in training, each element (or each
+ * channel of each sample) is zeroed with probability p and the kept ones are scaled by 1 / (1 - p);
+ * otherwise the input is returned as is.
+ *
+ * The random bits come from Philox4x32-10 on the GPU (shaders/dropout.wgsl through
+ * src/kernels/dropout.ts), keyed by a 64-bit seed drawn per call from webtrain's seeded CPU
+ * generator (manualSeed makes runs reproducible). The seed is a small int32 tensor input of the node,
+ * not an attribute, so a training step with dropout replays its cached plan with new seeds. The
+ * backward pass is the same op on the gradient with the same seed: it regenerates the mask.
+ * Each call uploads its 8-byte seed; that buffer returns to the pool when the graph holding it is
+ * garbage-collected.
+ */
+import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
+import { currentLayer } from '../graph/engine.js';
+import type { OpDef } from '../graph/op.js';
+import { dropoutKernel, type DropoutParams } from '../kernels/dropout.js';
+import { tensor } from '../tensor/creation.js';
+import { Tensor } from '../tensor/tensor.js';
+import { kwargs } from '../util/args.js';
+import { numel } from '../util/shape.js';
+import { defaultGenerator, type Generator } from '../util/random.js';
+import { apply1 } from './record.js';
+import { reshape } from './shape.js';
+
+/** Inputs: x, seed (int32 [2]). Output: x * mask / (1 - p). */
+export const dropoutOp: OpDef<DropoutParams> = {
+  name: 'dropout',
+  lower(ctx, node) {
+    ctx.dispatch(dropoutKernel(node.inputs[0]!.numel, node.attrs, ctx.input(0), ctx.input(1), ctx.output(0)));
+  },
+  vjp(node, [g], needs) {
+    if (!needs[0] || !g) return [null, null];
+    return [apply1(dropoutOp, [g, Tensor.view(node.inputs[1]!)], node.attrs, { shape: g.shape, dtype: 'float32' }), null];
+  },
+};
+
+/** The two 32-bit words of a dropout call's Philox key, drawn from `generator`. */
+export function dropoutSeed(generator: Generator = defaultGenerator): [number, number] {
+  return [generator.nextUint32(), generator.nextUint32()];
+}
+
+function checkP(op: string, p: unknown): number {
+  if (typeof p !== 'number' || Number.isNaN(p) || p < 0 || p > 1) {
+    throw new ArgumentError(`${where(op, currentLayer())}: dropout probability has to be between 0 and 1, but got ${String(p)}`);
+  }
+  return p;
+}
+
+function checkInput(op: string, input: unknown, training: unknown): asserts input is Tensor {
+  if (!(input instanceof Tensor)) throw new ArgumentError(`${where(op, currentLayer())}: input must be a tensor`);
+  if (input.dtype !== 'float32') throw new ShapeError(`${where(op, currentLayer())}: input must be float32, got ${input.dtype}`);
+  if (typeof training !== 'boolean') throw new ArgumentError(`${where(op, currentLayer())}: training must be a boolean, got ${String(training)}`);
+}
+
+/** x * mask / (1 - p) with a fresh seed; `plane` = 0 for elementwise dropout. */
+function dropoutNode(x: Tensor, p: number, plane: number): Tensor {
+  const [lo, hi] = dropoutSeed();
+  const seed = tensor(Int32Array.of(lo | 0, hi | 0), { device: x.device });
+  const y = apply1(dropoutOp, [x, seed], { p, plane }, { shape: x.shape, dtype: 'float32' });
+  seed._release();
+  return y;
+}
+
+/** PyTorch's inplace: `input` is rebound to the result (a leaf that requires grad cannot be). */
+function finish(input: Tensor, y: Tensor, inplace: boolean): Tensor {
+  if (!inplace || y === input) return y;
+  input._take(y);
+  return input;
+}
+
+function checkInplace(op: string, input: Tensor, inplace: boolean): void {
+  if (inplace && input.requiresGrad && input.isLeaf) {
+    throw new ArgumentError(`${where(op, currentLayer())}: a leaf tensor that requires grad (${input.describe()}) cannot be used in an in-place operation`);
+  }
+}
+
+export interface DropoutOptions extends Record<string, unknown> {
+  p?: number;
+  training?: boolean;
+  inplace?: boolean;
+}
+
+/**
+ * Zeroes each element with probability p and scales the others by 1 / (1 - p) when training;
+ * returns the input unchanged otherwise. inplace rebinds `input` to the result and returns it.
+ * dropout(input, p = 0.5, training = true, inplace = false).
+ */
+export function dropout(input: Tensor, options?: DropoutOptions): Tensor;
+export function dropout(input: Tensor, p: number, options: Omit<DropoutOptions, 'p'>): Tensor;
+export function dropout(input: Tensor, p?: number, training?: boolean, inplace?: boolean): Tensor;
+export function dropout(input: Tensor, ...rest: unknown[]): Tensor {
+  const o = kwargs<Required<DropoutOptions>>('dropout', rest, ['p', 'training', 'inplace'], { p: 0.5, training: true, inplace: false });
+  const p = checkP('dropout', o.p);
+  checkInput('dropout', input, o.training);
+  // As PyTorch: no random draw at all when nothing can be dropped.
+  if (!o.training || p === 0 || input.numel() === 0) return input;
+  checkInplace('dropout', input, o.inplace);
+  return finish(input, dropoutNode(input, p, 0), o.inplace);
+}
+
+/**
+ * Channel dropout of [N, C, ...]: each channel of each sample (a plane of the trailing dims) is
+ * zeroed whole with probability p, the others scaled by 1 / (1 - p) (PyTorch's feature dropout).
+ */
+function featureDropout(op: string, input: Tensor, o: Required<DropoutOptions>, unbatchedRank: number | null): Tensor {
+  const p = checkP(op, o.p);
+  checkInput(op, input, o.training);
+  if (input.ndim < 2) throw new ShapeError(`${where(op, currentLayer())}: expected an input with at least 2 dims [N, C, ...], got ${fmtShape(input.shape)}`);
+  if (!o.training || p === 0 || input.numel() === 0) return input;
+  checkInplace(op, input, o.inplace);
+  // An unbatched input is one sample: its channels are dim 0.
+  const unbatched = unbatchedRank !== null && input.ndim === unbatchedRank;
+  const x = unbatched ? reshape(input, [1, ...input.shape]) : input;
+  const y = dropoutNode(x, p, numel(x.shape.slice(2)));
+  return finish(input, unbatched ? reshape(y, input.shape) : y, o.inplace);
+}
+
+function checkRank(op: string, input: Tensor, ranks: number[]): void {
+  if (input instanceof Tensor && !ranks.includes(input.ndim)) {
+    throw new ShapeError(`${where(op, currentLayer())}: expected ${ranks.map((r) => `${r}D`).join(' or ')} input, got ${input.ndim}D input ${fmtShape(input.shape)}`);
+  }
+}
+
+/**
+ * Zeroes whole channels: on [N, C, H, W] each input[n, c] plane with probability p, the others
+ * scaled by 1 / (1 - p). As in PyTorch 1.13, a 3-D input is taken as [N, C, L] (channel-wise 1-D
+ * dropout), and other ranks >= 2 drop the planes of their trailing dims.
+ * dropout2d(input, p = 0.5, training = true, inplace = false).
+ */
+export function dropout2d(input: Tensor, options?: DropoutOptions): Tensor;
+export function dropout2d(input: Tensor, p: number, options: Omit<DropoutOptions, 'p'>): Tensor;
+export function dropout2d(input: Tensor, p?: number, training?: boolean, inplace?: boolean): Tensor;
+export function dropout2d(input: Tensor, ...rest: unknown[]): Tensor {
+  const o = kwargs<Required<DropoutOptions>>('dropout2d', rest, ['p', 'training', 'inplace'], { p: 0.5, training: true, inplace: false });
+  return featureDropout('dropout2d', input, o, null);
+}
+
+/** Channel dropout of [N, C, L] (or unbatched [C, L]) input. dropout1d(input, p = 0.5, training = true, inplace = false). */
+export function dropout1d(input: Tensor, options?: DropoutOptions): Tensor;
+export function dropout1d(input: Tensor, p: number, options: Omit<DropoutOptions, 'p'>): Tensor;
+export function dropout1d(input: Tensor, p?: number, training?: boolean, inplace?: boolean): Tensor;
+export function dropout1d(input: Tensor, ...rest: unknown[]): Tensor {
+  const o = kwargs<Required<DropoutOptions>>('dropout1d', rest, ['p', 'training', 'inplace'], { p: 0.5, training: true, inplace: false });
+  checkRank('dropout1d', input, [2, 3]);
+  return featureDropout('dropout1d', input, o, 2);
+}
+
+/** Channel dropout of [N, C, D, H, W] (or unbatched [C, D, H, W]) input. dropout3d(input, p = 0.5, training = true, inplace = false). */
+export function dropout3d(input: Tensor, options?: DropoutOptions): Tensor;
+export function dropout3d(input: Tensor, p: number, options: Omit<DropoutOptions, 'p'>): Tensor;
+export function dropout3d(input: Tensor, p?: number, training?: boolean, inplace?: boolean): Tensor;
+export function dropout3d(input: Tensor, ...rest: unknown[]): Tensor {
+  const o = kwargs<Required<DropoutOptions>>('dropout3d', rest, ['p', 'training', 'inplace'], { p: 0.5, training: true, inplace: false });
+  checkRank('dropout3d', input, [4, 5]);
+  return featureDropout('dropout3d', input, o, 4);
+}
