@@ -70,6 +70,11 @@ export interface BenchCase {
   maxInner: number;
   /** Where sides warm up with Impl.warm(): how many warm-ups one iteration costs (for the time budget). */
   warmScale?: number;
+  /**
+   * A case run earlier whose FLOP rates predict this one's time, so the time budget can skip this
+   * case before spending its (long) warm-up.
+   */
+  projectFrom?: string;
   /** Why webtrain cannot run this case yet, or null. */
   webtrainMissing(): string | null;
   webtrain(ctx: BenchContext): Promise<Impl>;
@@ -407,6 +412,7 @@ function resnetStep(batch: number, size: number, channels: number, smoke: boolea
     reps: smoke ? 1 : 5,
     targetRepMs: smoke ? 0 : 400,
     maxInner: 10,
+    projectFrom: 'conv-fwdbwd',
     webtrainMissing: () => null,
     async webtrain(ctx) {
       wt.manualSeed(0);
@@ -510,6 +516,7 @@ function mnistEpoch(images: number, batch: number, smoke: boolean): BenchCase {
     targetRepMs: 0,
     maxInner: 1,
     warmScale: Math.ceil(images / batch),
+    projectFrom: 'lenet-step',
     webtrainMissing: () => null,
     async webtrain(ctx) {
       const mnist = await ctx.mnist();

@@ -92,10 +92,10 @@ function innerFor(c: BenchCase, oneIterMs: number): number {
   return Math.max(1, Math.min(c.maxInner, Math.ceil(c.targetRepMs / Math.max(oneIterMs, 1e-3))));
 }
 
-/** FLOP rates (FLOPs per ms at the median) each library reached on the cases run so far. */
+/** FLOP rate (FLOPs per ms at the median) of each library on each case run so far, by case id. */
 export interface Rates {
-  webtrain: number[];
-  tfjs: number[];
+  webtrain: Map<string, number>;
+  tfjs: Map<string, number>;
 }
 
 function notRun(c: BenchCase, why: string, missing: string | null): CaseResult {
@@ -107,22 +107,23 @@ export async function runCase(
   ctx: BenchContext,
   o: SuiteOptions,
   deadline = Infinity,
-  rates: Rates = { webtrain: [], tfjs: [] },
+  rates: Rates = { webtrain: new Map(), tfjs: new Map() },
 ): Promise<CaseResult> {
   const log = o.log ?? (() => {});
   const missing = c.webtrainMissing();
   const warmup = o.warmup ?? c.warmup;
   const reps = Math.max(1, o.reps ?? c.reps);
   const runTfjs = !missing || o.smoke || o.allSides;
-  if (Number.isFinite(deadline) && c.flopsPerIter > 0 && !o.smoke) {
-    // Before spending a warm-up: project the case from the FLOP rates of the cases before it.
+  const like = c.projectFrom;
+  if (Number.isFinite(deadline) && like && c.flopsPerIter > 0 && !o.smoke) {
+    // Before spending a long warm-up: project the case from the FLOP rates of a similar case.
     const names = [...(missing ? [] : ['webtrain' as const]), ...(runTfjs ? ['tfjs' as const] : [])];
-    if (names.every((n) => rates[n].length > 0)) {
-      const perIter = names.reduce((sum, n) => sum + c.flopsPerIter / median(rates[n]), 0);
+    if (names.every((n) => rates[n].has(like))) {
+      const perIter = names.reduce((sum, n) => sum + c.flopsPerIter / rates[n].get(like)!, 0);
       const projected = perIter * (reps + warmup / (c.warmScale ?? 1));
       const left = deadline - performance.now();
       if (projected > left) {
-        const why = `not run: ~${(projected / 1000).toFixed(0)} s projected from the earlier cases' FLOP rates, ${(Math.max(0, left) / 1000).toFixed(0)} s of the time budget left (run it alone: --cases ${c.id})`;
+        const why = `not run: ~${(projected / 1000).toFixed(0)} s projected from the FLOP rates of ${like}, ${(Math.max(0, left) / 1000).toFixed(0)} s of the time budget left (run it alone: --cases ${c.id})`;
         log(`  ${why}`);
         return notRun(c, why, missing);
       }
@@ -187,7 +188,7 @@ export async function runSuite(cases: readonly BenchCase[], ctx: BenchContext, o
   const log = o.log ?? (() => {});
   const results: CaseResult[] = [];
   const deadline = o.budgetSeconds ? performance.now() + o.budgetSeconds * 1000 : Infinity;
-  const rates: Rates = { webtrain: [], tfjs: [] };
+  const rates: Rates = { webtrain: new Map(), tfjs: new Map() };
   await settle(ctx);
   for (const c of cases) {
     if (o.only && o.only.length > 0 && !o.only.includes(c.id)) continue;
@@ -196,7 +197,7 @@ export async function runSuite(cases: readonly BenchCase[], ctx: BenchContext, o
     const r = await runCase(c, ctx, o, deadline, rates);
     for (const n of ['webtrain', 'tfjs'] as const) {
       const side = r[n];
-      if ('medianMs' in side && c.flopsPerIter > 0) rates[n].push(c.flopsPerIter / side.medianMs);
+      if ('medianMs' in side && c.flopsPerIter > 0) rates[n].set(c.id, c.flopsPerIter / side.medianMs);
     }
     if (o.smoke && c.check && !c.webtrainMissing()) r.agreement = await c.check(ctx);
     log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
