@@ -12,7 +12,7 @@
  * Loaded through scripts/vite-run.mjs, so WGSL `?raw` imports resolve as in the tests.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { CASE_IDS, benchCases } from './cases.ts';
@@ -33,6 +33,7 @@ interface Options {
   torchThreads: number;
   adapter: 'auto' | 'gpu' | 'swiftshader';
   write: boolean;
+  updateDocs: boolean;
   json: boolean;
 }
 
@@ -72,6 +73,7 @@ function parse(argv: string[]): Options {
     .addOption(new Option('--torch-threads <n>', 'PyTorch CPU threads').argParser(positiveInt(1)).default(cores))
     .addOption(new Option('--adapter <name>', 'Node adapter').choices(['auto', 'gpu', 'swiftshader']).default('auto'))
     .addOption(new Option('--no-write', 'do not write bench/results/*.json'))
+    .addOption(new Option('--update-docs', `put the table into ${DOC_FILES.join(' and ')} between ${MARK_BEGIN} and ${MARK_END}, where those markers are`))
     .addOption(new Option('--json', 'print the JSON record on stdout (progress goes to stderr)'))
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -90,8 +92,28 @@ function parse(argv: string[]): Options {
     torchThreads: o['torchThreads'] as number,
     adapter: o['adapter'] as Options['adapter'],
     write: o['write'] as boolean,
+    updateDocs: Boolean(o['updateDocs']),
     json: Boolean(o['json']),
   };
+}
+
+const DOC_FILES = ['README.md', 'bench/NOTES.md'];
+const MARK_BEGIN = '<!-- bench:latest -->';
+const MARK_END = '<!-- /bench:latest -->';
+
+/** Replaces the text between the markers in each doc file that has them. */
+function updateDocs(block: string): string[] {
+  const done: string[] = [];
+  for (const file of DOC_FILES) {
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, 'utf8');
+    const a = text.indexOf(MARK_BEGIN);
+    const b = text.indexOf(MARK_END);
+    if (a < 0 || b < a) continue;
+    writeFileSync(file, `${text.slice(0, a + MARK_BEGIN.length)}\n${block}\n${text.slice(b)}`);
+    done.push(file);
+  }
+  return done;
 }
 
 const log = (s: string): void => {
@@ -187,6 +209,10 @@ async function main(argv: string[]): Promise<number> {
     const file = join(dir, resultFileName(info));
     writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
     log(`results written to ${file}`);
+  }
+  if (o.updateDocs && !o.smoke) {
+    const files = updateDocs(['```', formatHeader(info), '', formatTable(record), '```'].join('\n'));
+    log(files.length ? `table written into ${files.join(', ')}` : `--update-docs: no ${MARK_BEGIN} markers in ${DOC_FILES.join(', ')}`);
   }
   const disagree = results.some((r) => (r.agreement ?? []).some((a) => !(a.relError <= a.tolerance)));
   return disagree ? 1 : 0;
