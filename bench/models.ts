@@ -7,6 +7,7 @@
  * same shapes and work, each library in the layout it is built for.
  */
 import * as wt from '../src/index.ts';
+import { oihwToHwio, transpose2d } from './data.ts';
 import { tf } from './tfjs-backend.ts';
 
 const F = wt.nn.functional;
@@ -31,7 +32,6 @@ export function tfjsLeNet5(): tf.Sequential {
  * and fc1's inputs reordered from NCHW flattening (c, h, w) to NHWC flattening (h, w, c).
  */
 export async function copyLeNetWeights(src: wt.LeNet5, dst: tf.Sequential): Promise<void> {
-  const { oihwToHwio, transpose2d } = await import('./data.ts');
   const data = async (t: wt.Tensor): Promise<Float32Array> => (await t.data()) as Float32Array;
   const c1 = oihwToHwio(await data(src.conv1.weight), 6, 1, 5, 5);
   const c2 = oihwToHwio(await data(src.conv2.weight), 16, 6, 5, 5);
@@ -118,7 +118,6 @@ export function tfjsResNetStage1(size: number, channels: number): tf.LayersModel
 
 /** Copies a ResNetStage1's parameters into tfjsResNetStage1() by layer name (conv OIHW -> HWIO). */
 export async function copyResNetWeights(src: ResNetStage1, dst: tf.LayersModel): Promise<void> {
-  const { oihwToHwio, transpose2d } = await import('./data.ts');
   const data = async (t: wt.Tensor): Promise<Float32Array> => (await t.data()) as Float32Array;
   const made: tf.Tensor[] = [];
   const t = (a: Float32Array, shape: number[]): tf.Tensor => {
