@@ -7,7 +7,9 @@
 // Gradients, with g the output gradient and y the saved output:
 //   softmax     dx = y * (g - sum_c g y)
 //   log_softmax dx = g - exp(y) * sum_c g
-// A row whose maximum is -inf (all -inf) gives NaN, as in PyTorch; a NaN propagates to its row.
+// A row holding a NaN, or whose maximum is +-inf, is NaN throughout, as in PyTorch (where
+// inf - inf makes it so). That is tested on the bits: compilers may assume floats are never NaN,
+// so neither `v != v` nor NaN propagating through max / exp can be relied on.
 //
 // Dispatch: one invocation per row. The rows form a 2-D grid of X x Y: x (64 lanes per workgroup)
 // walks X rows ROW_X elements apart, y walks Y rows ROW_Y apart, both as grid-stride loops (so
@@ -31,12 +33,35 @@ override LOG: bool = false;
 @group(0) @binding(1) var<storage, read_write> y4: array<vec4f>;
 @group(0) @binding(2) var<storage, read> g4: array<vec4f>;
 
+var<private> nan_bits: u32 = 0x7fc00000u;
+
+// Whether the bits are a NaN or an infinity (exponent all ones).
+fn not_finite(bits: u32) -> bool {
+  return (bits & 0x7f800000u) == 0x7f800000u;
+}
+
+fn fill_nan(base: u32) {
+  var i = base;
+  for (var c = 0u; c < C; c++) {
+    y[i] = bitcast<f32>(nan_bits);
+    i += INNER;
+  }
+}
+
 fn row_forward(base: u32) {
   var m = x[base];
+  var nan = not_finite(bitcast<u32>(m)) && (bitcast<u32>(m) & 0x007fffffu) != 0u;
   var i = base + INNER;
   for (var c = 1u; c < C; c++) {
-    m = max(m, x[i]);
+    let v = x[i];
+    let b = bitcast<u32>(v);
+    nan = nan || (not_finite(b) && (b & 0x007fffffu) != 0u);
+    m = max(m, v);
     i += INNER;
+  }
+  if (nan || not_finite(bitcast<u32>(m))) {
+    fill_nan(base);
+    return;
   }
   var s = 0.0;
   i = base;
@@ -85,9 +110,18 @@ fn hsum(v: vec4f) -> f32 {
 
 fn row_forward4(base: u32) {
   var mv = x4[base];
-  for (var c = 1u; c < C; c++) { mv = max(mv, x4[base + c]); }
-  // max() may drop a NaN; it still reaches the row through s.
+  var nan = any(((bitcast<vec4u>(mv) & vec4u(0x7f800000u)) == vec4u(0x7f800000u)) & ((bitcast<vec4u>(mv) & vec4u(0x007fffffu)) != vec4u(0u)));
+  for (var c = 1u; c < C; c++) {
+    let v = x4[base + c];
+    let b = bitcast<vec4u>(v);
+    nan = nan || any(((b & vec4u(0x7f800000u)) == vec4u(0x7f800000u)) & ((b & vec4u(0x007fffffu)) != vec4u(0u)));
+    mv = max(mv, v);
+  }
   let m = hmax(mv);
+  if (nan || not_finite(bitcast<u32>(m))) {
+    for (var c = 0u; c < C; c++) { y4[base + c] = vec4f(bitcast<f32>(nan_bits)); }
+    return;
+  }
   var sv = vec4f(0.0);
   for (var c = 0u; c < C; c++) { sv += exp(x4[base + c] - m); }
   let s = hsum(sv);
