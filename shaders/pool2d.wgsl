@@ -14,6 +14,13 @@
 //      adds its gradient at its argmax; the input gradient must be zeroed first.
 //  max_backward / avg_backward: general (overlapping windows, AlexNet's 3/2): each input element
 //      gathers the gradients of the windows that cover it.
+//  adaptive_*: adaptive pooling (PyTorch's windows: output o of an axis of n inputs and m outputs
+//      covers inputs floor(o n / m) .. ceil((o + 1) n / m) - 1), for sizes where the windows are not
+//      a plain kernel/stride grid (src/kernels/pool2d.ts maps those to the kernels above). Window
+//      columns advance incrementally along the row (WQ = W / OW, WR = W % OW), so the loops divide
+//      nothing. adaptive_*_backward gather over the outputs covering each input element: along an
+//      axis, input i is covered by outputs floor(i m / n) .. ceil((i + 1) m / n) - 1 (BQ/BR are
+//      OW / W and OW % W there).
 
 override NC: u32;
 override H: u32;
@@ -32,6 +39,10 @@ override WITH_INDICES: bool = false;
 override COUNT_INCLUDE_PAD: bool = true;
 // 0 means no divisor override.
 override DIVISOR: u32 = 0u;
+override WQ: u32 = 0u;
+override WR: u32 = 0u;
+override BQ: u32 = 0u;
+override BR: u32 = 0u;
 
 @group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var<storage, read> idx_in: array<i32>;
@@ -193,5 +204,158 @@ fn avg_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) 
     }
     dst[i] = acc;
     i++;
+  }
+}
+
+// ---- adaptive pooling ----------------------------------------------------------------------------
+
+// Incremental floor(k * n / m) and ceil((k + 1) * n / m) for k = 0, 1, ...: q * m + r tracks k * n
+// and (k + 1) * n, advancing by n = Q * m + R per step.
+struct Bounds {
+  sq: u32,
+  sr: u32,
+  eq: u32,
+  er: u32,
+}
+
+fn bounds_first(q: u32, r: u32) -> Bounds {
+  return Bounds(0u, 0u, q, r);
+}
+
+fn bounds_next(b: Bounds, q: u32, r: u32, m: u32) -> Bounds {
+  var n = b;
+  n.sq += q;
+  n.sr += r;
+  if (n.sr >= m) {
+    n.sq++;
+    n.sr -= m;
+  }
+  n.eq += q;
+  n.er += r;
+  if (n.er >= m) {
+    n.eq++;
+    n.er -= m;
+  }
+  return n;
+}
+
+fn bounds_end(b: Bounds) -> u32 {
+  return b.eq + select(0u, 1u, b.er != 0u);
+}
+
+@compute @workgroup_size(64)
+fn adaptive_max_forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                        @builtin(num_workgroups) nwg: vec3u) {
+  let row = linear(wg, lid, nwg);
+  if (row >= NC * OH) { return; }
+  let oh = row % OH;
+  let base = (row / OH) * H * W;
+  let hs = (oh * H) / OH;
+  let he = ((oh + 1u) * H + OH - 1u) / OH;
+  var b = bounds_first(WQ, WR);
+  var o = row * OW;
+  for (var ow = 0u; ow < OW; ow++) {
+    var best = 0.0;
+    var arg = -1;
+    let we = bounds_end(b);
+    for (var ih = hs; ih < he; ih++) {
+      for (var iw = b.sq; iw < we; iw++) {
+        let p = ih * W + iw;
+        let v = src[base + p];
+        if (arg < 0 || v > best || (is_nan(v) && !is_nan(best))) {
+          best = v;
+          arg = i32(p);
+        }
+      }
+    }
+    dst[o] = best;
+    if (WITH_INDICES) { idx_out[o] = arg; }
+    o++;
+    b = bounds_next(b, WQ, WR, OW);
+  }
+}
+
+@compute @workgroup_size(64)
+fn adaptive_avg_forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                        @builtin(num_workgroups) nwg: vec3u) {
+  let row = linear(wg, lid, nwg);
+  if (row >= NC * OH) { return; }
+  let oh = row % OH;
+  let base = (row / OH) * H * W;
+  let hs = (oh * H) / OH;
+  let he = ((oh + 1u) * H + OH - 1u) / OH;
+  var b = bounds_first(WQ, WR);
+  var o = row * OW;
+  for (var ow = 0u; ow < OW; ow++) {
+    let we = bounds_end(b);
+    var acc = 0.0;
+    for (var ih = hs; ih < he; ih++) {
+      for (var iw = b.sq; iw < we; iw++) {
+        acc += src[base + ih * W + iw];
+      }
+    }
+    dst[o] = acc / f32((he - hs) * (we - b.sq));
+    o++;
+    b = bounds_next(b, WQ, WR, OW);
+  }
+}
+
+// Window length of output o along an axis of n inputs and m outputs.
+fn window_len(o: u32, n: u32, m: u32) -> u32 {
+  return ((o + 1u) * n + m - 1u) / m - (o * n) / m;
+}
+
+@compute @workgroup_size(64)
+fn adaptive_max_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                         @builtin(num_workgroups) nwg: vec3u) {
+  let row = linear(wg, lid, nwg);
+  if (row >= NC * H) { return; }
+  let ih = row % H;
+  let obase = (row / H) * OH * OW;
+  let oh0 = (ih * OH) / H;
+  let oh1 = ((ih + 1u) * OH + H - 1u) / H;
+  var b = bounds_first(BQ, BR);
+  var i = row * W;
+  for (var iw = 0u; iw < W; iw++) {
+    let me = i32(ih * W + iw);
+    let ow1 = bounds_end(b);
+    var acc = 0.0;
+    for (var oh = oh0; oh < oh1; oh++) {
+      for (var ow = b.sq; ow < ow1; ow++) {
+        let o = obase + oh * OW + ow;
+        if (idx_in[o] == me) { acc += src[o]; }
+      }
+    }
+    dst[i] = acc;
+    i++;
+    b = bounds_next(b, BQ, BR, W);
+  }
+}
+
+@compute @workgroup_size(64)
+fn adaptive_avg_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                         @builtin(num_workgroups) nwg: vec3u) {
+  let row = linear(wg, lid, nwg);
+  if (row >= NC * H) { return; }
+  let ih = row % H;
+  let obase = (row / H) * OH * OW;
+  let oh0 = (ih * OH) / H;
+  let oh1 = ((ih + 1u) * OH + H - 1u) / H;
+  var b = bounds_first(BQ, BR);
+  var i = row * W;
+  for (var iw = 0u; iw < W; iw++) {
+    let ow1 = bounds_end(b);
+    var acc = 0.0;
+    // Few outputs cover one input (at most ceil(OH / H) + 1 per axis): their window sizes are
+    // recomputed here rather than stored.
+    for (var oh = oh0; oh < oh1; oh++) {
+      let rows = f32(window_len(oh, H, OH));
+      for (var ow = b.sq; ow < ow1; ow++) {
+        acc += src[obase + oh * OW + ow] / (rows * f32(window_len(ow, W, OW)));
+      }
+    }
+    dst[i] = acc;
+    i++;
+    b = bounds_next(b, BQ, BR, W);
   }
 }

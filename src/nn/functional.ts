@@ -4,7 +4,16 @@
  * keyword ones positionally or as a trailing options object.
  */
 export { conv2d, convTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions, type Conv2dPadding, type IntOrPair } from '../ops/conv.js';
-export { maxPool2d, avgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from '../ops/pool.js';
+export {
+  maxPool2d,
+  avgPool2d,
+  adaptiveAvgPool2d,
+  adaptiveMaxPool2d,
+  type MaxPool2dOptions,
+  type AvgPool2dOptions,
+  type AdaptiveSize,
+  type AdaptiveMaxPool2dOptions,
+} from '../ops/pool.js';
 export { linear, matmul } from '../ops/matmul.js';
 export { pad, type PadMode, type PadOptions } from '../ops/pad.js';
 export {

@@ -5,6 +5,7 @@ export * from './conv.js';
 export * from './activation.js';
 export * from './loss.js';
 export * from './norm.js';
+export * from './pooling.js';
 export * from './dropout.js';
 export * as init from './init.js';
 export * as functional from './functional.js';

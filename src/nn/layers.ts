@@ -12,9 +12,8 @@ import { defaultGenerator } from '../util/random.js';
 import { Module, Parameter } from './module.js';
 
 // Conv2d lives in ./conv.js with the other convolution and padding layers.
+// MaxPool2d, AvgPool2d and the adaptive pooling layers live in ./pooling.js; norms in ./norm.js.
 export { Conv2d, type Conv2dOptions, type PaddingMode } from './conv.js';
-
-type IntOrPair = F.IntOrPair;
 
 /** U(-bound, bound) data as a Parameter (PyTorch's kaiming_uniform(a=sqrt(5)) gives bound 1/sqrt(fanIn)). */
 function uniformParameter(shape: number[], bound: number): Parameter {
@@ -53,84 +52,6 @@ export class Linear extends Module {
 
   override extraRepr(): string {
     return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
-  }
-}
-
-export interface MaxPool2dOptions extends Record<string, unknown> {
-  stride?: IntOrPair | null;
-  padding?: IntOrPair;
-  dilation?: IntOrPair;
-  returnIndices?: boolean;
-  ceilMode?: boolean;
-}
-
-/** new MaxPool2d(kernelSize, stride?, padding?, dilation?, returnIndices?, ceilMode?) (PyTorch's order). */
-export class MaxPool2d extends Module {
-  readonly kernelSize: IntOrPair;
-  readonly stride: IntOrPair | null;
-  readonly padding: IntOrPair;
-  readonly dilation: IntOrPair;
-  readonly returnIndices: boolean;
-  readonly ceilMode: boolean;
-
-  constructor(kernelSize: IntOrPair, ...rest: unknown[]) {
-    super();
-    const o = kwargs<Required<MaxPool2dOptions>>('MaxPool2d', rest, ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'], {
-      stride: null,
-      padding: 0,
-      dilation: 1,
-      returnIndices: false,
-      ceilMode: false,
-    });
-    this.kernelSize = kernelSize;
-    this.stride = o.stride;
-    this.padding = o.padding;
-    this.dilation = o.dilation;
-    this.returnIndices = o.returnIndices;
-    this.ceilMode = o.ceilMode;
-    if (this.returnIndices) throw new ArgumentError('MaxPool2d: returnIndices is only available through the functional maxPool2d');
-  }
-
-  forward(x: Tensor): Tensor {
-    return F.maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
-  }
-
-  override extraRepr(): string {
-    return `kernelSize=${JSON.stringify(this.kernelSize)}, stride=${JSON.stringify(this.stride ?? this.kernelSize)}`;
-  }
-}
-
-export interface AvgPool2dOptions extends Record<string, unknown> {
-  stride?: IntOrPair | null;
-  padding?: IntOrPair;
-  ceilMode?: boolean;
-  countIncludePad?: boolean;
-  divisorOverride?: number | null;
-}
-
-/** new AvgPool2d(kernelSize, stride?, padding?, ceilMode?, countIncludePad?, divisorOverride?). */
-export class AvgPool2d extends Module {
-  readonly kernelSize: IntOrPair;
-  readonly options: Required<AvgPool2dOptions>;
-
-  constructor(kernelSize: IntOrPair, ...rest: unknown[]) {
-    super();
-    this.kernelSize = kernelSize;
-    this.options = kwargs<Required<AvgPool2dOptions>>('AvgPool2d', rest, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], {
-      stride: null,
-      padding: 0,
-      ceilMode: false,
-      countIncludePad: true,
-      divisorOverride: null,
-    });
-  }
-
-  forward(x: Tensor): Tensor {
-    return F.avgPool2d(x, this.kernelSize, this.options);
-  }
-
-  override extraRepr(): string {
-    return `kernelSize=${JSON.stringify(this.kernelSize)}`;
   }
 }
 

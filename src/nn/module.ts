@@ -35,17 +35,21 @@ export interface LoadResult {
   unexpectedKeys: string[];
 }
 
-export abstract class Module {
+/**
+ * `Out` is what forward() returns: a tensor for nearly every layer; pooling layers with returnIndices
+ * return [output, indices].
+ */
+export abstract class Module<Out = Tensor> {
   /** Training mode (dropout active, batch norm uses batch statistics). */
   training = true;
   private _bufferNames: Set<string> | undefined;
   private _path: string | undefined;
 
   /** The computation. Call it through `call()` (or a parent's) so errors name the layer. */
-  abstract forward(...inputs: Tensor[]): Tensor;
+  abstract forward(...inputs: Tensor[]): Out;
 
   /** Runs forward() with this module's path as the current layer (PyTorch's `module(x)`). */
-  call(...inputs: Tensor[]): Tensor {
+  call(...inputs: Tensor[]): Out {
     if (this._path === undefined) this.assignPaths('');
     return inLayer(this._path || this.constructor.name, () => this.forward(...inputs));
   }
@@ -80,7 +84,8 @@ export abstract class Module {
   }
 
   namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
+    // The tree is walked as Module (tensor-valued forward); a child may return [output, indices].
+    const out: [string, Module][] = [[prefix, this as unknown as Module]];
     for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
     return out;
   }
@@ -143,7 +148,7 @@ export abstract class Module {
   /** Applies fn to every module, children first (like torch.nn.Module.apply). */
   apply(fn: (m: Module) => void): this {
     for (const c of this.children()) c.apply(fn);
-    fn(this);
+    fn(this as unknown as Module);
     return this;
   }
 

@@ -1,16 +1,31 @@
 /**
  * maxPool2d and avgPool2d (torch.nn.functional), with kernel, stride (defaults to the kernel),
- * padding, dilation (max), ceilMode, returnIndices (max), countIncludePad and divisorOverride (avg).
+ * padding, dilation (max), ceilMode, returnIndices (max), countIncludePad and divisorOverride (avg);
+ * adaptiveAvgPool2d and adaptiveMaxPool2d (PyTorch's adaptive windows; global average pooling).
  * Kernels: shaders/pool2d.wgsl through src/kernels/pool2d.ts.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
 import { currentLayer } from '../graph/engine.js';
 import type { OpDef } from '../graph/op.js';
-import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, windowsDisjoint, type PoolGeometry } from '../kernels/pool2d.js';
+import {
+  adaptiveAsPlain,
+  adaptiveAvgBackward,
+  adaptiveAvgForward,
+  adaptiveMaxBackward,
+  adaptiveMaxForward,
+  avgPoolBackward,
+  avgPoolForward,
+  maxPoolBackward,
+  maxPoolForward,
+  windowsDisjoint,
+  type AdaptiveGeometry,
+  type PoolGeometry,
+} from '../kernels/pool2d.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { pair } from '../util/shape.js';
 import { apply, apply1 } from './record.js';
+import { mean } from './reduce.js';
 import { reshape } from './shape.js';
 import type { IntOrPair } from './conv.js';
 
@@ -184,4 +199,135 @@ export function avgPool2d(input: Tensor, kernelSize: IntOrPair, ...rest: unknown
   const attrs: AvgAttrs = { ...geo, countIncludePad: o.countIncludePad, divisor: div ?? 0 };
   const y = apply1(avgPool2dOp, [x], attrs, { shape, dtype: 'float32' });
   return batched ? y : reshape(y, shape.slice(1));
+}
+
+// ---- adaptive pooling ----------------------------------------------------------------------------------
+
+/** An adaptive output size: an int for both dims, or [oh, ow] where null keeps the input's size. */
+export type AdaptiveSize = number | readonly (number | null)[];
+
+export const adaptiveMaxPool2dOp: OpDef<AdaptiveGeometry> = {
+  name: 'adaptive_max_pool2d',
+  lower(ctx, node) {
+    const withIndices = ctx.used(1);
+    const indices = withIndices ? ctx.output(1) : ctx.temp(4);
+    ctx.dispatch(adaptiveMaxForward(node.attrs, ctx.input(0), ctx.output(0), indices, withIndices));
+  },
+  vjp(node, [g], needs) {
+    if (!needs[0] || !g) return [null];
+    const indices = Tensor.view(node.outputs[1]!);
+    return [apply1(adaptiveMaxPool2dBackwardOp, [g, indices], node.attrs, { shape: node.inputs[0]!.shape, dtype: 'float32' })];
+  },
+};
+
+export const adaptiveMaxPool2dBackwardOp: OpDef<AdaptiveGeometry> = {
+  name: 'adaptive_max_pool2d_backward',
+  lower(ctx, node) {
+    ctx.dispatch(adaptiveMaxBackward(node.attrs, ctx.input(0), ctx.input(1), ctx.output(0)));
+  },
+};
+
+export const adaptiveAvgPool2dOp: OpDef<AdaptiveGeometry> = {
+  name: 'adaptive_avg_pool2d',
+  lower(ctx, node) {
+    ctx.dispatch(adaptiveAvgForward(node.attrs, ctx.input(0), ctx.output(0)));
+  },
+  vjp(node, [g], needs) {
+    if (!needs[0] || !g) return [null];
+    return [apply1(adaptiveAvgPool2dBackwardOp, [g], node.attrs, { shape: node.inputs[0]!.shape, dtype: 'float32' })];
+  },
+};
+
+export const adaptiveAvgPool2dBackwardOp: OpDef<AdaptiveGeometry> = {
+  name: 'adaptive_avg_pool2d_backward',
+  lower(ctx, node) {
+    ctx.dispatch(adaptiveAvgBackward(node.attrs, ctx.input(0), ctx.output(0)));
+  },
+};
+
+interface AdaptiveSetup {
+  x: Tensor;
+  batched: boolean;
+  geo: AdaptiveGeometry;
+}
+
+function adaptiveSetup(op: string, input: Tensor, outputSize: AdaptiveSize): AdaptiveSetup {
+  const layer = currentLayer();
+  if (!(input instanceof Tensor)) throw new ArgumentError(`${where(op, layer)}: input must be a tensor`);
+  if (input.ndim !== 3 && input.ndim !== 4) {
+    throw new ShapeError(`${where(op, layer)}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got ${fmtShape(input.shape)}`);
+  }
+  if (input.dtype !== 'float32') throw new ShapeError(`${where(op, layer)}: input must be float32, got ${input.dtype}`);
+  const batched = input.ndim === 4;
+  const x = batched ? input : reshape(input, [1, ...input.shape]);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  if (c === 0 || h === 0 || w === 0) {
+    throw new ShapeError(`${where(op, layer)}: expected an input with non-zero sizes for the non-batch dims, got ${fmtShape(input.shape)}`);
+  }
+  const sizes = typeof outputSize === 'number' ? [outputSize, outputSize] : Array.isArray(outputSize) ? [...outputSize] : null;
+  if (!sizes || sizes.length !== 2 || sizes.some((s) => s !== null && (typeof s !== 'number' || !Number.isInteger(s) || s < 0))) {
+    throw new ArgumentError(
+      `${where(op, layer)}: outputSize must be a non-negative integer or a pair of them (null keeps the input's size), got ${JSON.stringify(outputSize)}`,
+    );
+  }
+  const oh = sizes[0] ?? h;
+  const ow = sizes[1] ?? w;
+  return { x, batched, geo: { planes: n * c, h, w, oh, ow } };
+}
+
+function unbatch(t: Tensor, batched: boolean): Tensor {
+  return batched ? t : reshape(t, t.shape.slice(1));
+}
+
+/**
+ * Adaptive average pooling of [N, C, H, W] (or [C, H, W]) to [N, C, oh, ow]: output (i, j) averages
+ * input rows floor(i H / oh) .. ceil((i + 1) H / oh) - 1 and the columns likewise (PyTorch's
+ * windows). outputSize is an int, or [oh, ow] with null meaning the input's size.
+ * Output size 1 is global average pooling (a split mean over H, W); sizes that divide the input
+ * are plain average pooling; equal sizes return the input itself.
+ */
+export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveSize): Tensor {
+  const { x, batched, geo } = adaptiveSetup('adaptive_avg_pool2d', input, outputSize);
+  if (geo.oh === geo.h && geo.ow === geo.w) return input;
+  if (geo.oh === 1 && geo.ow === 1) return unbatch(mean(x, [2, 3], true), batched);
+  const plain = adaptiveAsPlain(geo);
+  if (plain) return unbatch(avgPool2d(x, [plain.kh, plain.kw], { stride: [plain.sh, plain.sw] }), batched);
+  const [n, c] = x.shape as [number, number];
+  const y = apply1(adaptiveAvgPool2dOp, [x], geo, { shape: [n, c, geo.oh, geo.ow], dtype: 'float32' });
+  return unbatch(y, batched);
+}
+
+export interface AdaptiveMaxPool2dOptions extends Record<string, unknown> {
+  returnIndices?: boolean;
+}
+
+/**
+ * Adaptive max pooling of [N, C, H, W] (or [C, H, W]) to [N, C, oh, ow] over PyTorch's adaptive
+ * windows (see adaptiveAvgPool2d). With returnIndices, returns [output, indices], indices being
+ * flat positions h * W + w within each input plane (int32).
+ */
+export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, returnIndices?: false | { returnIndices?: false }): Tensor;
+export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, returnIndices: true | { returnIndices: true }): [Tensor, Tensor];
+export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, returnIndices?: boolean | AdaptiveMaxPool2dOptions): Tensor | [Tensor, Tensor];
+export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, ...rest: unknown[]): Tensor | [Tensor, Tensor] {
+  const o = kwargs<Required<AdaptiveMaxPool2dOptions>>('adaptive_max_pool2d', rest, ['returnIndices'], { returnIndices: false });
+  const { x, batched, geo } = adaptiveSetup('adaptive_max_pool2d', input, outputSize);
+  const plain = adaptiveAsPlain(geo);
+  let y: Tensor;
+  let idx: Tensor;
+  if (plain) {
+    [y, idx] = maxPool2d(x, [plain.kh, plain.kw], { stride: [plain.sh, plain.sw], returnIndices: true });
+  } else {
+    const [n, c] = x.shape as [number, number];
+    const shape = [n, c, geo.oh, geo.ow];
+    [y, idx] = apply(adaptiveMaxPool2dOp, [x], geo, [
+      { shape, dtype: 'float32' },
+      { shape, dtype: 'int32', aux: true },
+    ]) as [Tensor, Tensor];
+  }
+  if (!o.returnIndices) {
+    idx._release();
+    return unbatch(y, batched);
+  }
+  return [unbatch(y, batched), unbatch(idx, batched)];
 }

@@ -158,3 +158,56 @@ export function avgPool2dBackward(gy: NDArray, xShape: readonly number[], p: Poo
   });
   return dx;
 }
+
+/** PyTorch's adaptive window of output o along an axis of n inputs and m outputs: [start, end). */
+export function adaptiveWindow(o: number, n: number, m: number): [number, number] {
+  return [Math.floor((o * n) / m), Math.ceil(((o + 1) * n) / m)];
+}
+
+/** Calls visit(inputIndex, outputIndex, windowSize) for every input element of every adaptive window. */
+function forEachAdaptiveTerm(xShape: readonly number[], oh: number, ow: number, visit: (xi: number, yi: number, size: number) => void): void {
+  const [n, c, h, w] = xShape as [number, number, number, number];
+  for (let plane = 0; plane < n * c; plane++) {
+    for (let i = 0; i < oh; i++) {
+      const [hs, he] = adaptiveWindow(i, h, oh);
+      for (let j = 0; j < ow; j++) {
+        const [ws, we] = adaptiveWindow(j, w, ow);
+        const yi = (plane * oh + i) * ow + j;
+        for (let ih = hs; ih < he; ih++) {
+          for (let iw = ws; iw < we; iw++) visit((plane * h + ih) * w + iw, yi, (he - hs) * (we - ws));
+        }
+      }
+    }
+  }
+}
+
+export function adaptiveAvgPool2d(x: NDArray, oh: number, ow: number): NDArray {
+  const out = zeros([x.shape[0]!, x.shape[1]!, oh, ow]);
+  forEachAdaptiveTerm(x.shape, oh, ow, (xi, yi, size) => {
+    out.data[yi] += x.data[xi]! / size;
+  });
+  return out;
+}
+
+export function adaptiveAvgPool2dBackward(gy: NDArray, xShape: readonly number[]): NDArray {
+  const dx = zeros(xShape);
+  forEachAdaptiveTerm(xShape, gy.shape[2]!, gy.shape[3]!, (xi, yi, size) => {
+    dx.data[xi] += gy.data[yi]! / size;
+  });
+  return dx;
+}
+
+/** Adaptive max pooling with the first maximum's flat index h * W + w in its plane. */
+export function adaptiveMaxPool2d(x: NDArray, oh: number, ow: number): { out: NDArray; indices: NDArray } {
+  const [, , h, w] = x.shape as [number, number, number, number];
+  const shape = [x.shape[0]!, x.shape[1]!, oh, ow];
+  const out = zeros(shape).data.fill(-Infinity);
+  const indices = zeros(shape);
+  forEachAdaptiveTerm(x.shape, oh, ow, (xi, yi) => {
+    if (x.data[xi]! > out[yi]!) {
+      out[yi] = x.data[xi]!;
+      indices.data[yi] = xi % (h * w);
+    }
+  });
+  return { out: { shape, data: out }, indices };
+}
