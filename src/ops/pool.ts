@@ -104,9 +104,10 @@ function geometry(op: string, input: Tensor, kernelSize: IntOrPair, stride: IntO
   if (kh < 1 || kw < 1) throw new ArgumentError(`${where(op, layer)}: kernelSize must be >= 1, got ${JSON.stringify(kernelSize)}`);
   if (sh < 1 || sw < 1) throw new ArgumentError(`${where(op, layer)}: stride must be >= 1, got ${JSON.stringify(stride)}`);
   if (dh < 1 || dw < 1) throw new ArgumentError(`${where(op, layer)}: dilation must be >= 1, got ${JSON.stringify(dilation)}`);
-  if (ph < 0 || pw < 0 || 2 * ph > dh * (kh - 1) + 1 || 2 * pw > dw * (kw - 1) + 1) {
+  // PyTorch's rule: at most half the kernel size itself, whatever the dilation.
+  if (ph < 0 || pw < 0 || ph > Math.floor(kh / 2) || pw > Math.floor(kw / 2)) {
     throw new ArgumentError(
-      `${where(op, layer)}: padding must be >= 0 and at most half the effective kernel size, got padding ${JSON.stringify(padding)} for kernel ${kh}x${kw}`,
+      `${where(op, layer)}: padding must be >= 0 and at most half the kernel size, got padding ${JSON.stringify(padding)} for kernel ${kh}x${kw}`,
     );
   }
   const oh = poolOutSize(h, kh, sh, ph, dh, ceilMode);

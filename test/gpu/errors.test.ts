@@ -78,13 +78,14 @@ describe('pooling', () => {
   it('padding above half the kernel', () => {
     const x = wt.randn(1, 2, 8, 8);
     const msg = messageOf(() => F.maxPool2d(x, 2, { padding: 2 }), wt.ArgumentError);
-    expect(msg).toMatch(/^max_pool2d: padding must be >= 0 and at most half the effective kernel size/);
+    expect(msg).toMatch(/^max_pool2d: padding must be >= 0 and at most half the kernel size/);
     expect(msg).toContain('padding 2');
     expect(msg).toContain('kernel 2x2');
     expect(messageOf(() => F.avgPool2d(x, 3, { padding: 2 }), wt.ArgumentError)).toMatch(/^avg_pool2d: padding must be/);
     expect(messageOf(() => F.maxPool2d(x, 2, { padding: -1 }), wt.ArgumentError)).toMatch(/padding must be >= 0/);
-    // With dilation the effective kernel grows: padding 2 is fine for kernel 2, dilation 3 (effective 4).
-    expect(F.maxPool2d(x, 2, { padding: 2, dilation: 3 }).shape).toEqual([1, 2, 5, 5]);
+    // PyTorch 1.13 compares the padding with the kernel size itself, whatever the dilation.
+    expect(messageOf(() => F.maxPool2d(x, 2, { padding: 2, dilation: 3 }), wt.ArgumentError)).toMatch(/padding 2 for kernel 2x2/);
+    expect(F.maxPool2d(x, 5, { padding: 2, dilation: 2 }).shape).toEqual([1, 2, 1, 1]);
   });
 
   it('through a module names the layer', () => {
