@@ -126,3 +126,104 @@ export function mseLossBackward(input: NDArray, target: NDArray, reduction: Loss
     { shape: [...input.shape], data: di.map((v) => -v) },
   ];
 }
+
+/** log-softmax over the class dim (1, or 0 for unbatched [C]) of every row. */
+function logSoftmaxRows(x: NDArray): { rows: Rows; logp: number[][] } {
+  const rows = rowsOf(x.shape);
+  return { rows, logp: Array.from({ length: rows.count }, (_, r) => logSoftmaxRow(x, rows, r)) };
+}
+
+/**
+ * Cross-entropy with class-probability targets t of the logits' shape (PyTorch 1.13):
+ * per row -sum_c w_c t'_c log softmax(x)_c with t' = (1 - eps) t + eps / C; 'mean' divides by the
+ * number of rows.
+ */
+export function crossEntropyProbs(logits: NDArray, target: NDArray, p: CrossEntropyParams = {}): NDArray {
+  const { rows, logp } = logSoftmaxRows(logits);
+  const eps = p.labelSmoothing ?? 0;
+  const w = (c: number): number => (p.weight ? p.weight[c]! : 1);
+  const perRow = zeros(rows.shape);
+  for (let r = 0; r < rows.count; r++) {
+    let s = 0;
+    for (let c = 0; c < rows.classes; c++) {
+      const t = (1 - eps) * target.data[rows.at(r, c)]! + eps / rows.classes;
+      s -= w(c) * t * logp[r]![c]!;
+    }
+    perRow.data[r] = s;
+  }
+  const reduction = p.reduction ?? 'mean';
+  if (reduction === 'none') return perRow;
+  const total = perRow.data.reduce((a, v) => a + v, 0);
+  return { shape: [], data: Float64Array.of(reduction === 'sum' ? total : total / rows.count) };
+}
+
+export interface NllParams {
+  weight?: ArrayLike<number> | null;
+  ignoreIndex?: number;
+  reduction?: LossReduction;
+}
+
+/** nll_loss of log-probabilities: per row -w_y x_y (0 when ignored); 'mean' over the summed w_y. */
+export function nllLoss(input: NDArray, target: ArrayLike<number>, p: NllParams = {}): NDArray {
+  const rows = rowsOf(input.shape);
+  const ignore = p.ignoreIndex ?? -100;
+  const w = (c: number): number => (p.weight ? p.weight[c]! : 1);
+  const perRow = zeros(rows.shape);
+  let weightSum = 0;
+  for (let r = 0; r < rows.count; r++) {
+    const y = target[r]!;
+    checkTarget(y, rows.classes, ignore);
+    if (y === ignore) continue;
+    perRow.data[r] = -w(y) * input.data[rows.at(r, y)]!;
+    weightSum += w(y);
+  }
+  const reduction = p.reduction ?? 'mean';
+  if (reduction === 'none') return perRow;
+  const total = perRow.data.reduce((a, v) => a + v, 0);
+  return { shape: [], data: Float64Array.of(reduction === 'sum' ? total : total / weightSum) };
+}
+
+export interface BceParams {
+  /** Broadcast to the input's shape (given here already expanded, or null). */
+  weight?: NDArray | null;
+  posWeight?: NDArray | null;
+  reduction?: LossReduction;
+}
+
+/** The value of `a` (broadcast) at flat position i of `shape`. */
+function at(a: NDArray | null | undefined, shape: readonly number[], i: number): number {
+  if (!a) return 1;
+  const idx = unravelIndex(i, shape);
+  const off = idx.length - a.shape.length;
+  let flat = 0;
+  for (let d = 0; d < a.shape.length; d++) flat = flat * a.shape[d]! + (a.shape[d] === 1 ? 0 : idx[d + off]!);
+  return a.data[flat]!;
+}
+
+function unravelIndex(i: number, shape: readonly number[]): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx[d] = i % shape[d]!;
+    i = Math.floor(i / shape[d]!);
+  }
+  return idx;
+}
+
+/**
+ * binary_cross_entropy_with_logits: per element w ((1 - t) x + (1 + (p - 1) t) log(1 + exp(-x))),
+ * w and p broadcast to the input.
+ */
+export function bceWithLogits(x: NDArray, target: NDArray, p: BceParams = {}): NDArray {
+  const out = zeros(x.shape);
+  for (let i = 0; i < x.data.length; i++) {
+    const v = x.data[i]!;
+    const t = target.data[i]!;
+    const softplusNeg = Math.max(-v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+    const lw = 1 + (at(p.posWeight, x.shape, i) - 1) * t;
+    out.data[i] = at(p.weight, x.shape, i) * ((1 - t) * v + lw * softplusNeg);
+  }
+  const reduction = p.reduction ?? 'mean';
+  if (reduction === 'none') return out;
+  const total = out.data.reduce((a, v) => a + v, 0);
+  return { shape: [], data: Float64Array.of(reduction === 'sum' ? total : total / out.data.length) };
+}
