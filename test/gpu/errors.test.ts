@@ -115,7 +115,9 @@ describe('crossEntropy', () => {
   it('wrong target dtype, weight shape and options', () => {
     const x = wt.randn(4, 3);
     const t = wt.randint(0, 3, [4]);
-    expect(messageOf(() => F.crossEntropy(x, wt.randn(4)), wt.ShapeError)).toMatch(/class-probability targets are not supported/);
+    // Float targets are class probabilities: they must have the input's shape.
+    expect(messageOf(() => F.crossEntropy(x, wt.randn(4)), wt.ShapeError)).toMatch(/class-probability targets must have the input's shape \[4, 3\], got \[4\] \(class-index targets are int32 of shape \[4\]\)/);
+    expect(messageOf(() => F.crossEntropy(x, t.gt(0)), wt.ShapeError)).toMatch(/target must be int32 class indices, got bool/);
     expect(messageOf(() => F.crossEntropy(x, t, { weight: wt.randn(4) }), wt.ShapeError)).toMatch(/weight must be a float32 tensor of shape \[3\]/);
     expect(messageOf(() => F.crossEntropy(x, t, { reduction: 'avg' as never }), wt.ArgumentError)).toMatch(/reduction must be 'mean', 'sum' or 'none', got 'avg'/);
     expect(messageOf(() => F.crossEntropy(x, t, { labelSmoothing: 1.5 }), wt.ArgumentError)).toMatch(/labelSmoothing must be in \[0, 1\], got 1.5/);
