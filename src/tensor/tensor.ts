@@ -393,6 +393,17 @@ export class Tensor {
   squeeze(dim?: number | null): Tensor {
     return ops.squeeze(this, dim);
   }
+  /** Broadcasts to `sizes` (-1 keeps a dim), as torch.Tensor.expand (here a materialized copy). */
+  expand(...sizes: number[] | [readonly number[]]): Tensor {
+    return ops.expand(this, flatShapeArgs(sizes));
+  }
+  expandAs(other: Tensor): Tensor {
+    return ops.expand(this, other.shape);
+  }
+  /** Every webtrain tensor is contiguous: returns this tensor. */
+  contiguous(): Tensor {
+    return this;
+  }
 }
 
 export function flatShapeArgs(args: number[] | [readonly number[]]): number[] {

@@ -302,6 +302,16 @@ describe('views and permutes', () => {
     });
   }
 
+  it('expand / expandAs broadcast (gradient summed back); contiguous is the tensor itself', async () => {
+    const x = randomArray([3, 1], 94);
+    const zeros = { shape: [2, 3, 4], data: new Float64Array(24) };
+    const expanded = (a: NDArray): NDArray => ({ shape: [2, 3, 4], data: zeros.data.map((_, i) => a.data[Math.floor(i / 4) % 3]!) });
+    await checkOp({ what: 'expand(2, -1, 4)', inputs: [x], gpu: (t) => t.expand(2, -1, 4), ref: expanded });
+    await checkOp({ what: 'expandAs', inputs: [x], gpu: (t) => t.expandAs(wt.zeros([2, 3, 4])), ref: expanded });
+    const t = tensorOf(x);
+    expect(t.contiguous()).toBe(t);
+  });
+
   it('permutes int32 and bool data exactly (words are copied)', async () => {
     const data = Int32Array.from({ length: 24 }, (_, k) => (k * 7919) ^ 0x55aa55);
     const i = wt.tensor(data, { shape: [2, 3, 4] });
