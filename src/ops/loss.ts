@@ -186,7 +186,7 @@ export interface CrossEntropyOptions extends Record<string, unknown> {
  *  - int32 class indices [N] / [N, d1, ...] / []: per row -w_y log softmax(x)_y, 0 where the target
  *    is ignoreIndex; 'mean' divides by the summed weights w_y of the rows not ignored; or
  *  - float32 class probabilities of the input's shape: per row -sum_c w_c t_c log softmax(x)_c
- *    (ignoreIndex does not apply); 'mean' divides by the number of rows.
+ *    ('mean' divides by the number of rows); ignoreIndex does not apply and must stay negative.
  * labelSmoothing eps in [0, 1] replaces the target distribution by (1 - eps) target + eps / C.
  * weight: float32 [C] or null. Output: a scalar, or the per-row losses for reduction 'none'.
  * sizeAverage / reduce are PyTorch's deprecated pair (see legacyReduction); leave them null.
@@ -221,7 +221,12 @@ export function crossEntropy(input: Tensor, target: Tensor, ...rest: unknown[]):
   checkLogits(op, input);
   if (!(target instanceof Tensor)) throw new ArgumentError(`${where(op, layer)}: target must be a tensor, got ${String(target)}`);
   const weight = checkWeight(op, o.weight, input.shape[input.ndim === 1 ? 0 : 1]!);
-  if (target.dtype === 'float32') return probabilityLoss(op, input, target, weight, reduction, eps);
+  if (target.dtype === 'float32') {
+    if (o.ignoreIndex >= 0) {
+      throw new ArgumentError(`${where(op, layer)}: ignoreIndex is not supported for floating point target (class probabilities), got ignoreIndex ${o.ignoreIndex}`);
+    }
+    return probabilityLoss(op, input, target, weight, reduction, eps);
+  }
   return classIndexLoss(op, input, target, weight, o.ignoreIndex, reduction, eps, false);
 }
 

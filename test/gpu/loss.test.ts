@@ -317,6 +317,7 @@ describe('loss modules and PyTorch argument forms', () => {
     };
     const x = wt.zeros([4, 3]);
     expect(messageOf(() => F.crossEntropy(x, wt.zeros([4, 2])))).toMatch(/cross_entropy: class-probability targets must have the input's shape \[4, 3\], got \[4, 2\]/);
+    expect(messageOf(() => F.crossEntropy(x, x, { ignoreIndex: 1 }))).toMatch(/cross_entropy: ignoreIndex is not supported for floating point target/);
     expect(messageOf(() => F.crossEntropy(x, wt.zeros([4], { dtype: 'int32' }), { weight: wt.ones([4]) }))).toMatch(/weight must be a float32 tensor of shape \[3\]/);
     expect(messageOf(() => F.crossEntropy(x, wt.zeros([4], { dtype: 'int32' }), { reduction: 'avg' as never }))).toMatch(/reduction must be 'mean', 'sum' or 'none', got 'avg'/);
     expect(messageOf(() => F.crossEntropy(x, wt.zeros([4], { dtype: 'int32' }), { labelSmoothing: 1.5 }))).toMatch(/labelSmoothing must be in \[0, 1\], got 1.5/);
