@@ -20,7 +20,8 @@
 //      columns advance incrementally along the row (WQ = W / OW, WR = W % OW), so the loops divide
 //      nothing. adaptive_*_backward gather over the outputs covering each input element: along an
 //      axis, input i is covered by outputs floor(i m / n) .. ceil((i + 1) m / n) - 1 (BQ/BR are
-//      OW / W and OW % W there).
+//      OW / W and OW % W there); the average's gradient first divides dy by each window's size
+//      (adaptive_avg_scale, one pass over the outputs) so the gather divides nothing.
 
 override NC: u32;
 override H: u32;
@@ -332,6 +333,23 @@ fn adaptive_max_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invoca
   }
 }
 
+// dy / window size, per output row (the window columns advance as in adaptive_avg_forward).
+@compute @workgroup_size(64)
+fn adaptive_avg_scale(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                      @builtin(num_workgroups) nwg: vec3u) {
+  let row = linear(wg, lid, nwg);
+  if (row >= NC * OH) { return; }
+  let rows = f32(window_len(row % OH, H, OH));
+  var b = bounds_first(WQ, WR);
+  var o = row * OW;
+  for (var ow = 0u; ow < OW; ow++) {
+    dst[o] = src[o] / (rows * f32(bounds_end(b) - b.sq));
+    o++;
+    b = bounds_next(b, WQ, WR, OW);
+  }
+}
+
+// Sums the scaled output gradients (adaptive_avg_scale) of the windows covering each input.
 @compute @workgroup_size(64)
 fn adaptive_avg_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
                          @builtin(num_workgroups) nwg: vec3u) {
@@ -346,12 +364,9 @@ fn adaptive_avg_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invoca
   for (var iw = 0u; iw < W; iw++) {
     let ow1 = bounds_end(b);
     var acc = 0.0;
-    // Few outputs cover one input (at most ceil(OH / H) + 1 per axis): their window sizes are
-    // recomputed here rather than stored.
     for (var oh = oh0; oh < oh1; oh++) {
-      let rows = f32(window_len(oh, H, OH));
       for (var ow = b.sq; ow < ow1; ow++) {
-        acc += src[obase + oh * OW + ow] / (rows * f32(window_len(ow, W, OW)));
+        acc += src[obase + oh * OW + ow];
       }
     }
     dst[i] = acc;

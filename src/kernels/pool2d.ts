@@ -173,14 +173,27 @@ export function adaptiveMaxBackward(g: AdaptiveGeometry, dy: BufRef, indices: Bu
   };
 }
 
-export function adaptiveAvgBackward(g: AdaptiveGeometry, dy: BufRef, dx: BufRef): KernelCall {
-  return {
-    shader: pool2dShader,
-    entryPoint: 'adaptive_avg_backward',
-    constants: adaptiveConstants(g),
-    bindings: [dy, null, dx],
-    workgroups: grid1d(g.planes * g.h, 64),
-    flops: adaptiveWindowElements(g),
-    bytes: 4 * (g.planes * g.h * g.w + g.planes * g.oh * g.ow),
-  };
+/** dy / window size (into `scaled`, shaped like dy), then the gather into dx. */
+export function adaptiveAvgBackward(g: AdaptiveGeometry, dy: BufRef, scaled: BufRef, dx: BufRef): KernelCall[] {
+  const outputs = g.planes * g.oh * g.ow;
+  return [
+    {
+      shader: pool2dShader,
+      entryPoint: 'adaptive_avg_scale',
+      constants: adaptiveConstants(g),
+      bindings: [dy, null, scaled],
+      workgroups: grid1d(g.planes * g.oh, 64),
+      flops: outputs,
+      bytes: 8 * outputs,
+    },
+    {
+      shader: pool2dShader,
+      entryPoint: 'adaptive_avg_backward',
+      constants: adaptiveConstants(g),
+      bindings: [scaled, null, dx],
+      workgroups: grid1d(g.planes * g.h, 64),
+      flops: adaptiveWindowElements(g),
+      bytes: 4 * (g.planes * g.h * g.w + outputs),
+    },
+  ];
 }

@@ -242,7 +242,8 @@ export const adaptiveAvgPool2dOp: OpDef<AdaptiveGeometry> = {
 export const adaptiveAvgPool2dBackwardOp: OpDef<AdaptiveGeometry> = {
   name: 'adaptive_avg_pool2d_backward',
   lower(ctx, node) {
-    ctx.dispatch(adaptiveAvgBackward(node.attrs, ctx.input(0), ctx.output(0)));
+    const scaled = ctx.temp(node.inputs[0]!.bytes);
+    for (const call of adaptiveAvgBackward(node.attrs, ctx.input(0), scaled, ctx.output(0))) ctx.dispatch(call);
   },
 };
 
