@@ -99,9 +99,13 @@ export class Sigmoid extends Module {
   }
 }
 
+/** new LeakyReLU(negativeSlope = 0.01, inplace = false), or new LeakyReLU({ negativeSlope }). */
 export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) {
+  readonly negativeSlope: number;
+
+  constructor(...args: unknown[]) {
     super();
+    this.negativeSlope = kwargs('LeakyReLU', args, ['negativeSlope', 'inplace'], { negativeSlope: 0.01, inplace: false }).negativeSlope;
   }
 
   forward(x: Tensor): Tensor {
@@ -109,9 +113,13 @@ export class LeakyReLU extends Module {
   }
 }
 
+/** new GELU(approximate = 'none'), or new GELU({ approximate: 'tanh' }). */
 export class GELU extends Module {
-  constructor(readonly approximate: 'none' | 'tanh' = 'none') {
+  readonly approximate: 'none' | 'tanh';
+
+  constructor(...args: unknown[]) {
     super();
+    this.approximate = kwargs('GELU', args, ['approximate'], { approximate: 'none' as 'none' | 'tanh' }).approximate;
   }
 
   forward(x: Tensor): Tensor {
