@@ -11,7 +11,8 @@
 // Index arithmetic is hoisted out of the loops and advanced by additions.
 // Dispatch: 64 invocations per workgroup over tiles, 2-D workgroup grid.
 //
-//  forward:     tile = 4 output channels x 4 adjacent output columns (ow0 .. ow0+3 of one row).
+//  forward:     tile = 4 output channels x 4 adjacent output columns (ow0 .. ow0+3 of one row);
+//               bias, then a fused epilogue (epilogue.wgsl, appended by the wrapper) when set.
 //  input_grad:  tile = 4 input channels x 4 adjacent input columns; sums over the output positions
 //               whose windows cover them (taps kh, kw outside, output channels inside the loop).
 //  weight_grad: tile = 4 output channels x 4 weight taps (of CG*KH*KW), over a chunk of ROW_CHUNK
@@ -42,6 +43,8 @@ override ROW_CHUNK: u32 = 1u;
 @group(0) @binding(1) var<storage, read> wsrc: array<f32>;     // forward: weight;  input_grad: weight;  weight_grad: x
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read> epi_affine: array<f32>;
+@group(0) @binding(5) var<storage, read> epi_residual: array<f32>;
 
 fn tile_index(wg: vec3u, lid: vec3u, nwg: vec3u) -> u32 {
   return (wg.y * nwg.x + wg.x) * 64u + lid.x;
@@ -123,7 +126,8 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: 
   let accs = array<vec4f, 4>(acc0, acc1, acc2, acc3);
   for (var i = 0u; i < 4u; i++) {
     if (og0 + i >= OG) { break; }
-    let v = accs[i];
+    var v = accs[i];
+    if (has_epilogue()) { v = epilogue(v, vec4u(o + i), ybase, cols); }
     for (var j = 0u; j < cols; j++) { dst[ybase + j] = v[j]; }
     ybase += OH * OW;
   }

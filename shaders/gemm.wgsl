@@ -8,6 +8,7 @@
 //
 //  nn:  C[b] (M x N, row stride LDC) = A[b] (M x K) * B[b] (K x N) (+ bias[m]); K, N multiples of 4
 //       (B may have only K_ROWS rows: the rest read as zero, for 1x1 convolutions reading x itself).
+//       Then a fused epilogue (epilogue.wgsl, appended by the wrapper) when set; row m is channel m.
 //       A_BATCH = 0 shares one A over the batch; with A_GROUPS > 1, batch entry b uses A number
 //       b % A_GROUPS (grouped convolution: b = (image, group)). Tile: 8 rows x 4 columns.
 //  tn:  C[b] (M x N) = A[b]^T * B[b], A stored K x M (A_GROUPS as nn); M, N multiples of 4; only
@@ -42,6 +43,8 @@ override B_GROUP: u32 = 0u;
 @group(0) @binding(1) var<storage, read> b: array<vec4f>;
 @group(0) @binding(2) var<storage, read_write> c: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read> epi_affine: array<f32>;
+@group(0) @binding(5) var<storage, read> epi_residual: array<f32>;
 
 fn tile_index(wg: vec3u, lid: vec3u, nwg: vec3u) -> u32 {
   return (wg.y * nwg.x + wg.x) * 64u + lid.x;
@@ -157,6 +160,10 @@ fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u
     if (m >= M) { break; }
     var v = accs[i];
     if (HAS_BIAS) { v += bias[ch0 + m]; }
+    if (has_epilogue()) {
+      let col = tn * 4u;
+      v = epilogue(v, vec4u(ch0 + m), cbase + m * LDC + col, min(4u, max(NCOLS, col) - col));
+    }
     store4(cbase + m * LDC, tn * 4u, v);
   }
 }

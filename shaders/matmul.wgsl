@@ -9,6 +9,9 @@
 // as SwiftShader barriers cost more than the reuse they buy). Loads past the edges are clamped and
 // their products discarded by the guarded stores, so sizes need not be multiples of 4.
 //
+// Then a fused epilogue (epilogue.wgsl, appended by the wrapper; never with SPLITS > 1): column n is
+// channel n, as the bias (linear -> batch norm 1d -> activation).
+//
 // Dispatch: 64 invocations per workgroup over tiles (n fastest, then m, then batch, then split),
 // 2-D workgroup grid.
 
@@ -28,6 +31,8 @@ override K_CHUNK: u32 = 1u;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> c: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read> epi_affine: array<f32>;
+@group(0) @binding(5) var<storage, read> epi_residual: array<f32>;
 
 fn a_at(base: u32, m: u32, k: u32) -> f32 {
   if (TRANS_A) { return a[base + k * M + m]; }
@@ -88,9 +93,11 @@ fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
   store_row(cbase, m0 + 3u, n0, acc3);
 }
 
-fn store_row(cbase: u32, m: u32, n0: u32, v: vec4f) {
+fn store_row(cbase: u32, m: u32, n0: u32, acc: vec4f) {
   if (m >= M) { return; }
   let row = cbase + m * N;
+  var v = acc;
+  if (has_epilogue()) { v = epilogue(v, vec4u(n0) + vec4u(0u, 1u, 2u, 3u), row + n0, min(4u, N - n0)); }
   if (n0 + 3u < N) {
     c[row + n0] = v.x;
     c[row + n0 + 1u] = v.y;

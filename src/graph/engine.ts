@@ -42,8 +42,11 @@ export class Engine {
   readonly stats: EngineStats = { flushes: 0, planBuilds: 0, planHits: 0, recorded: 0 };
   /** The plan run by the latest flush (for tests and the profiler). */
   lastPlan: Plan | null = null;
-  /** Algorithm choices that can be forced (benchmarks, tests); 'auto' picks by shape. */
-  tuning: { conv: 'auto' | 'direct' | 'gemm' | 'matmul1x1' | 'depthwise' | 'winograd' } = { conv: 'auto' };
+  /**
+   * Algorithm choices that can be forced (benchmarks, tests): conv 'auto' picks by shape; fuse:
+   * whether elementwise epilogues are folded into conv / matmul kernels (graph/fuse.ts).
+   */
+  tuning: { conv: 'auto' | 'direct' | 'gemm' | 'matmul1x1' | 'depthwise' | 'winograd'; fuse: boolean } = { conv: 'auto', fuse: true };
   /** When set, the next flushes write per-dispatch timestamps here (profiler). */
   profiler: ((plan: Plan) => { querySet: GPUQuerySet; first: number } | undefined) | null = null;
 
@@ -90,7 +93,7 @@ export class Engine {
     if (outputs.length === 0) return;
     this.stats.flushes++;
 
-    const sched = schedule(outputs);
+    const sched = schedule(outputs, { fuse: this.tuning.fuse });
     let plan = this.plans.get(sched.key);
     if (plan) {
       this.stats.planHits++;

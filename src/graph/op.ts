@@ -4,6 +4,7 @@
  */
 import type { Constants, ShaderSource } from '../device/pipeline-cache.js';
 import type { Device } from '../device/device.js';
+import type { BoundEpilogue, Epilogue } from '../kernels/epilogue.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Node } from './value.js';
 
@@ -40,6 +41,19 @@ export interface LowerContext {
   clear(buf: BufRef, bytes: number): void;
 }
 
+/**
+ * An op whose kernel can end with a fused elementwise epilogue (bias, batch norm in eval mode,
+ * residual add, activation): graph/fuse.ts folds such chains into it.
+ */
+export interface EpilogueProducer<A = unknown> {
+  /** The output's per-channel layout: the channel of flat index i is floor(i / inner) % channels. */
+  channels(node: Node<A>): { channels: number; inner: number };
+  /** Whether this node's kernels (its shapes, its algorithm) can apply the epilogue. */
+  accepts(node: Node<A>, epilogue: Epilogue): boolean;
+  /** Emits the node's kernels with the epilogue applied to their result. */
+  lower(ctx: LowerContext, node: Node<A>, epilogue: BoundEpilogue): void;
+}
+
 export interface OpDef<A = unknown> {
   readonly name: string;
   /** Emits the kernels that compute the node's outputs. Not needed for views. */
@@ -55,4 +69,6 @@ export interface OpDef<A = unknown> {
   readonly inPlace?: readonly (readonly [number, number])[];
   /** Serializes attrs for the plan cache key; defaults to JSON.stringify. */
   key?(attrs: A): string;
+  /** Set when the op's kernel can apply a fused epilogue (graph/fuse.ts). */
+  readonly epilogue?: EpilogueProducer<A>;
 }

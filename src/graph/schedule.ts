@@ -1,9 +1,11 @@
 /**
  * Turns the pending values a flush must produce into an ordered list of nodes: the subgraph that
  * computes them, topologically sorted, with in-place ops placed after every other reader of the
- * buffer they overwrite (write-after-read order), and the structural key of the whole thing.
+ * buffer they overwrite (write-after-read order), elementwise epilogues fused into the conv /
+ * matmul kernels before them (graph/fuse.ts), and the structural key of the whole thing.
  */
 import { TensorStateError } from '../errors.js';
+import { fuseEpilogues } from './fuse.js';
 import type { Node, Value } from './value.js';
 
 export interface Schedule {
@@ -19,7 +21,7 @@ export interface Schedule {
   key: string;
 }
 
-export function schedule(outputs: readonly Value[]): Schedule {
+export function schedule(outputs: readonly Value[], options: { fuse?: boolean } = {}): Schedule {
   // 1. The subgraph: every node reachable from the outputs through pending values.
   const inGraph = new Set<Node>();
   const readers = new Map<Value, Node[]>();
@@ -105,14 +107,17 @@ export function schedule(outputs: readonly Value[]): Schedule {
     if (n && !state.has(n)) visit(n);
   }
 
-  // 4. Externals and the key.
-  const position = new Map<Node, number>();
-  order.forEach((n, i) => position.set(n, i));
+  // 4. Elementwise chains folded into the conv / matmul kernel before them (graph/fuse.ts).
+  const nodes = options.fuse === false ? order : fuseEpilogues(order, readers, outputSet, (n) => donations.has(n));
+
+  // 5. Externals and the key.
+  const position = new Map<Value, number>();
+  nodes.forEach((n, i) => n.outputs.forEach((o) => position.set(o, i)));
   const externals: Value[] = [];
   const extIndex = new Map<Value, number>();
   const parts: string[] = [];
   const ref = (v: Value): string => {
-    const p = v.node && !v.storage ? position.get(v.node) : undefined;
+    const p = !v.storage ? position.get(v) : undefined;
     if (p !== undefined) return `n${p}.${v.index}`;
     let k = extIndex.get(v);
     if (k === undefined) {
@@ -123,7 +128,7 @@ export function schedule(outputs: readonly Value[]): Schedule {
     }
     return `e${k}`;
   };
-  for (const n of order) {
+  for (const n of nodes) {
     const ins = n.inputs.map(ref).join(',');
     const outs = n.outputs.map((o) => `${o.dtype}[${o.shape.join(',')}]`).join(',');
     const d = donations.get(n);
@@ -131,7 +136,7 @@ export function schedule(outputs: readonly Value[]): Schedule {
     parts.push(`${n.op.name}${attrs}(${ins})->${outs}${d ? `!${[...d].join(',')}` : ''}`);
   }
   parts.push(`out:${outputs.map(ref).join(',')}`);
-  return { nodes: order, externals, outputs: [...outputs], donations, key: parts.join(';') };
+  return { nodes, externals, outputs: [...outputs], donations, key: parts.join(';') };
 }
 
 /** The node that must run to produce v, or null when v is realized. Throws if v is unreadable. */

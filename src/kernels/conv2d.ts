@@ -6,10 +6,11 @@
 import source from '../../shaders/conv2d.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
 import type { BufRef, LowerContext } from '../graph/op.js';
+import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from './epilogue.js';
 import { grid1d } from './grid.js';
 import { reduceAxis } from './reduce.js';
 
-export const conv2dShader: ShaderSource = { file: 'conv2d.wgsl', code: source };
+export const conv2dShader: ShaderSource = withEpilogue({ file: 'conv2d.wgsl', code: source });
 
 export interface ConvGeometry {
   n: number;
@@ -41,15 +42,15 @@ function macs(g: ConvGeometry): number {
   return g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
 }
 
-export function conv2dForward(ctx: LowerContext, g: ConvGeometry, x: BufRef, w: BufRef, bias: BufRef | null, y: BufRef): void {
+export function conv2dForward(ctx: LowerContext, g: ConvGeometry, x: BufRef, w: BufRef, bias: BufRef | null, y: BufRef, epi: BoundEpilogue | null = null): void {
   const tiles = Math.ceil(g.ow / 4) * g.oh * g.n * Math.ceil(g.o / g.groups / 4) * g.groups;
   ctx.dispatch({
     shader: conv2dShader,
     entryPoint: 'forward',
-    constants: { ...constants(g), HAS_BIAS: bias !== null },
-    bindings: [x, w, y, bias ?? w],
+    constants: { ...constants(g), HAS_BIAS: bias !== null, ...epilogueConstants(epi?.epilogue ?? null) },
+    bindings: [x, w, y, bias ?? w, ...epilogueBindings(epi, x)],
     workgroups: grid1d(tiles, 64),
-    flops: 2 * macs(g),
+    flops: 2 * macs(g) + epilogueFlops(epi?.epilogue ?? null, g.n * g.o * g.oh * g.ow),
     bytes: 4 * (g.n * g.c * g.h * g.w + g.o * (g.c / g.groups) * g.kh * g.kw + g.n * g.o * g.oh * g.ow),
   });
 }

@@ -14,12 +14,13 @@ import gemmSource from '../../shaders/gemm.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
 import type { BufRef, LowerContext } from '../graph/op.js';
 import type { ConvGeometry } from './conv2d.js';
+import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from './epilogue.js';
 import { grid1d } from './grid.js';
 import { padForward } from './pad.js';
 import { reduceAxis } from './reduce.js';
 
 export const im2colShader: ShaderSource = { file: 'im2col.wgsl', code: im2colSource };
-export const gemmShader: ShaderSource = { file: 'gemm.wgsl', code: gemmSource };
+export const gemmShader: ShaderSource = withEpilogue({ file: 'gemm.wgsl', code: gemmSource });
 
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
 
@@ -103,10 +104,19 @@ function alignedWeight(ctx: LowerContext, g: ConvGeometry, w: BufRef): BufRef {
 }
 
 /**
- * y[n, g] = W[g] x col[n, g] (+ bias), written as [N, O, OH, OW]. `col` is im2col's output, or x
- * itself for a plain 1x1 convolution (direct1x1; isPlain1x1 must hold).
+ * y[n, g] = W[g] x col[n, g] (+ bias, then the epilogue), written as [N, O, OH, OW]. `col` is
+ * im2col's output, or x itself for a plain 1x1 convolution (direct1x1; isPlain1x1 must hold).
  */
-export function convGemmForward(ctx: LowerContext, g: ConvGeometry, w: BufRef, col: BufRef, bias: BufRef | null, y: BufRef, direct1x1 = false): void {
+export function convGemmForward(
+  ctx: LowerContext,
+  g: ConvGeometry,
+  w: BufRef,
+  col: BufRef,
+  bias: BufRef | null,
+  y: BufRef,
+  direct1x1 = false,
+  epi: BoundEpilogue | null = null,
+): void {
   const { kpg, s, s4 } = colLayout(g);
   const og = g.o / g.groups;
   const wp = alignedWeight(ctx, g, w);
@@ -118,11 +128,11 @@ export function convGemmForward(ctx: LowerContext, g: ConvGeometry, w: BufRef, c
     constants: {
       M: og, N: s4, K: kpg, BATCH: batch, A_BATCH: g.groups > 1 ? og * kpg : 0, A_GROUPS: g.groups,
       B_BATCH: direct1x1 ? g.c * s : kpg * s4, K_ROWS: direct1x1 ? g.c : 0,
-      C_BATCH: og * s, LDC: s, NCOLS: s, HAS_BIAS: bias !== null,
+      C_BATCH: og * s, LDC: s, NCOLS: s, HAS_BIAS: bias !== null, ...epilogueConstants(epi?.epilogue ?? null),
     },
-    bindings: [wp, col, y, bias ?? wp],
+    bindings: [wp, col, y, bias ?? wp, ...epilogueBindings(epi, wp)],
     workgroups: grid1d(tiles, 64),
-    flops: 2 * g.n * g.o * kpg * s4,
+    flops: 2 * g.n * g.o * kpg * s4 + epilogueFlops(epi?.epilogue ?? null, g.n * g.o * s),
     bytes: 4 * (g.o * kpg + (direct1x1 ? g.n * g.c * s : g.n * g.groups * kpg * s4) + g.n * g.o * s),
   });
 }

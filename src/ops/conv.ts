@@ -12,15 +12,23 @@
  *                 reuses it.
  *  - 'matmul1x1': a 1x1 convolution with stride 1 and no padding is a plain matrix product over x
  *                 itself: gemm.wgsl without im2col or col2im.
+ *  - 'depthwise': groups = C (O a multiple of C): shaders/depthwise.wgsl, tiles along one channel's
+ *                 rows instead of across 4 output channels that share nothing.
+ *  - 'winograd':  F(2x2, 3x3) for 3x3 stride-1 convolutions (groups 1), forward and input gradient:
+ *                 shaders/winograd.wgsl transforms around 16 products of gemm.wgsl.
  *
  * A transposed convolution is a convolution's input gradient: convTranspose2d records a
  * conv2dInputGradOp, whose backward is a forward convolution and a weight gradient.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
 import { currentLayer, engineFor } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
+import type { EpilogueProducer, LowerContext, OpDef } from '../graph/op.js';
+import type { Node } from '../graph/value.js';
 import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, type ConvGeometry } from '../kernels/conv2d.js';
+import type { BoundEpilogue } from '../kernels/epilogue.js';
+import { depthwiseForward, depthwiseInputGrad, depthwiseWeightGrad, isDepthwise } from '../kernels/depthwise.js';
 import { col2im, colLayout, convGemmForward, convGemmInputGrad, convGemmWeightGrad, im2col, isPlain1x1 } from '../kernels/im2col.js';
+import { canWinograd, winogradForward, winogradInputGrad } from '../kernels/winograd.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { pair } from '../util/shape.js';
@@ -28,6 +36,7 @@ import { add } from './elementwise.js';
 import { apply1 } from './record.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape.js';
+import './epilogues.js';
 
 export type IntOrPair = number | readonly [number, number];
 export type Conv2dPadding = IntOrPair | 'same' | 'valid';
@@ -47,7 +56,7 @@ export interface ConvTranspose2dOptions extends Record<string, unknown> {
   dilation?: IntOrPair;
 }
 
-export type ConvAlgorithm = 'direct' | 'gemm' | 'matmul1x1';
+export type ConvAlgorithm = 'direct' | 'gemm' | 'matmul1x1' | 'depthwise' | 'winograd';
 /** What engine.tuning.conv may force ('auto': chooseConvAlgorithm decides per shape and pass). */
 export type ConvPreference = 'auto' | ConvAlgorithm;
 export type ConvPass = 'forward' | 'inputGrad' | 'weightGrad';
@@ -59,15 +68,30 @@ export interface ConvAttrs extends ConvGeometry {
 
 // ---- nodes -------------------------------------------------------------------------------------
 
-/** Forward: inputs x, weight, [bias]; output y [N, O, OH, OW]. Algorithms 'direct' and 'matmul1x1'. */
+/** Every forward kernel can end with a fused epilogue (graph/fuse.ts); output channels are dim 1. */
+function convEpilogue(lower: (ctx: LowerContext, node: Node<ConvAttrs>, epi: BoundEpilogue | null) => void): EpilogueProducer<ConvAttrs> {
+  return {
+    channels: (node) => ({ channels: node.attrs.o, inner: node.attrs.oh * node.attrs.ow }),
+    accepts: () => true,
+    lower,
+  };
+}
+
+function lowerForward(ctx: LowerContext, node: Node<ConvAttrs>, epi: BoundEpilogue | null): void {
+  const a = node.attrs;
+  const bias = node.inputs.length > 2 ? ctx.input(2) : null;
+  const [x, w, y] = [ctx.input(0), ctx.input(1), ctx.output(0)];
+  if (a.algorithm === 'matmul1x1') convGemmForward(ctx, a, w, x, bias, y, true, epi);
+  else if (a.algorithm === 'depthwise') depthwiseForward(ctx, a, x, w, bias, y, epi);
+  else if (a.algorithm === 'winograd') winogradForward(ctx, a, x, w, bias, y, epi);
+  else conv2dForward(ctx, a, x, w, bias, y, epi);
+}
+
+/** Forward: inputs x, weight, [bias]; output y [N, O, OH, OW]. Every algorithm but 'gemm'. */
 export const conv2dOp: OpDef<ConvAttrs> = {
   name: 'conv2d',
-  lower(ctx, node) {
-    const a = node.attrs;
-    const bias = node.inputs.length > 2 ? ctx.input(2) : null;
-    if (a.algorithm === 'matmul1x1') convGemmForward(ctx, a, ctx.input(1), ctx.input(0), bias, ctx.output(0), true);
-    else conv2dForward(ctx, a, ctx.input(0), ctx.input(1), bias, ctx.output(0));
-  },
+  lower: (ctx, node) => lowerForward(ctx, node, null),
+  epilogue: convEpilogue(lowerForward),
   vjp(node, [g], needs) {
     if (!g) return [null, null, null];
     const [dx, dw] = convBackward(g, Tensor.view(node.inputs[0]!), Tensor.view(node.inputs[1]!), node.attrs, needs[0]!, needs[1]!, null);
@@ -88,12 +112,15 @@ export const im2colOp: OpDef<ConvAttrs> = {
  * The 'gemm' forward's product: inputs x, weight, col, [bias]. x is not read (col holds it); it is
  * an input so that the backward can compute dx with its own algorithm and dW from col.
  */
+function lowerGemmForward(ctx: LowerContext, node: Node<ConvAttrs>, epi: BoundEpilogue | null): void {
+  const bias = node.inputs.length > 3 ? ctx.input(3) : null;
+  convGemmForward(ctx, node.attrs, ctx.input(1), ctx.input(2), bias, ctx.output(0), false, epi);
+}
+
 export const convGemmOp: OpDef<ConvAttrs> = {
   name: 'conv2d',
-  lower(ctx, node) {
-    const bias = node.inputs.length > 3 ? ctx.input(3) : null;
-    convGemmForward(ctx, node.attrs, ctx.input(1), ctx.input(2), bias, ctx.output(0));
-  },
+  lower: (ctx, node) => lowerGemmForward(ctx, node, null),
+  epilogue: convEpilogue(lowerGemmForward),
   vjp(node, [g], needs) {
     if (!g) return [null, null, null, null];
     const col = Tensor.view(node.inputs[2]!);
@@ -116,6 +143,10 @@ export const conv2dInputGradOp: OpDef<ConvAttrs> = {
     const w = ctx.input(1);
     if (a.algorithm === 'direct') {
       conv2dInputGrad(ctx, a, dy, w, ctx.output(0));
+    } else if (a.algorithm === 'depthwise') {
+      depthwiseInputGrad(ctx, a, dy, w, ctx.output(0));
+    } else if (a.algorithm === 'winograd') {
+      winogradInputGrad(ctx, a, dy, w, ctx.output(0));
     } else if (a.algorithm === 'matmul1x1') {
       convGemmInputGrad(ctx, a, w, dy, ctx.output(0), true);
     } else {
@@ -143,6 +174,7 @@ export const conv2dWeightGradOp: OpDef<ConvAttrs> = {
   lower(ctx, node) {
     const a = node.attrs;
     if (a.algorithm === 'direct') conv2dWeightGrad(ctx, a, ctx.input(0), ctx.input(1), ctx.output(0));
+    else if (a.algorithm === 'depthwise') depthwiseWeightGrad(ctx, a, ctx.input(0), ctx.input(1), ctx.output(0));
     else convGemmWeightGrad(ctx, a, ctx.input(0), ctx.input(1), ctx.output(0), a.algorithm === 'matmul1x1');
   },
 };
@@ -153,12 +185,16 @@ export const conv2dWeightGradOp: OpDef<ConvAttrs> = {
 const MAX_COL_BYTES = 64 * 2 ** 20;
 
 /** Whether `algorithm` can run `pass` of this convolution. */
-export function canRunConv(geo: ConvGeometry, algorithm: ConvAlgorithm, _pass: ConvPass = 'forward'): boolean {
+export function canRunConv(geo: ConvGeometry, algorithm: ConvAlgorithm, pass: ConvPass = 'forward'): boolean {
   switch (algorithm) {
     case 'direct':
       return true;
     case 'matmul1x1':
       return isPlain1x1(geo);
+    case 'depthwise':
+      return isDepthwise(geo);
+    case 'winograd':
+      return pass !== 'weightGrad' && canWinograd(geo, pass);
     case 'gemm': {
       const { kp, s4 } = colLayout(geo);
       return geo.n * kp * s4 * 4 <= MAX_COL_BYTES;

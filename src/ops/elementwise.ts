@@ -42,7 +42,9 @@ const unaryGrad: Partial<Record<UnaryOp, (g: Tensor, x: Tensor, y: Tensor, a: Un
   log: (g, x) => binary('logGrad', g, x),
   sqrt: (g, _x, y) => binary('sqrtGrad', g, y),
   rsqrt: (g, _x, y) => mul(g, unary('affine', unary('pow', y, 3), -0.5)),
-  relu: (g, x) => binary('reluGrad', g, x),
+  // relu and relu6 read their output (positive, below 6, exactly where the input is): a conv or
+  // matmul before them is then read by nothing else and can fuse them (graph/fuse.ts).
+  relu: (g, _x, y) => binary('reluGrad', g, y),
   tanh: (g, _x, y) => binary('tanhGrad', g, y),
   sigmoid: (g, _x, y) => binary('sigmoidGrad', g, y),
   affine: (g, _x, _y, a) => unary('affine', g, a.alpha, 0),
@@ -59,7 +61,7 @@ const unaryGrad: Partial<Record<UnaryOp, (g: Tensor, x: Tensor, y: Tensor, a: Un
   silu: (g, x) => binary('siluGrad', g, x),
   hardswish: (g, x) => binary('hardswishGrad', g, x),
   hardsigmoid: (g, x) => binary('hardsigmoidGrad', g, x),
-  relu6: (g, x) => binary('relu6Grad', g, x),
+  relu6: (g, _x, y) => binary('relu6Grad', g, y),
   sin: (g, x) => mul(g, unary('cos', x)),
   cos: (g, x) => neg(mul(g, unary('sin', x))),
   sign: (g) => unary('affine', g, 0, 0),

@@ -6,13 +6,16 @@
  */
 import { ShapeError, fmtShape, where } from '../errors.js';
 import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
-import { matmul as matmulKernel } from '../kernels/matmul.js';
+import type { LowerContext, OpDef } from '../graph/op.js';
+import type { Node } from '../graph/value.js';
+import type { BoundEpilogue } from '../kernels/epilogue.js';
+import { matmul as matmulKernel, splitsK, type MatmulShape } from '../kernels/matmul.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, numel } from '../util/shape.js';
 import { apply1 } from './record.js';
 import { expand, sum, sumTo } from './reduce.js';
 import { reshape } from './shape.js';
+import './epilogues.js';
 
 interface MmAttrs {
   transA: boolean;
@@ -23,25 +26,31 @@ interface MmAttrs {
  * The primitive: a [Ba, *, *] x b [Bb, *, *] (+ bias [n]) with Ba, Bb equal or 1 (broadcast).
  * Output [B, m, n].
  */
+function shapeOf(node: Node<MmAttrs>): MatmulShape {
+  const [a, b] = node.inputs;
+  const [batch, m, n] = node.outputs[0]!.shape as [number, number, number];
+  const { transA, transB } = node.attrs;
+  const k = transA ? a!.shape[1]! : a!.shape[2]!;
+  return {
+    batch, m, n, k, transA, transB,
+    aBatchStride: a!.shape[0] === 1 ? 0 : m * k,
+    bBatchStride: b!.shape[0] === 1 ? 0 : k * n,
+  };
+}
+
+function lowerMm(ctx: LowerContext, node: Node<MmAttrs>, epi: BoundEpilogue | null): void {
+  const bias = node.inputs.length > 2 ? ctx.input(2) : null;
+  matmulKernel(ctx, shapeOf(node), ctx.input(0), ctx.input(1), ctx.output(0), bias, epi);
+}
+
 export const mmOp: OpDef<MmAttrs> = {
   name: 'matmul',
-  lower(ctx, node) {
-    const [a, b, bias] = node.inputs;
-    const [batch, m, n] = node.outputs[0]!.shape as [number, number, number];
-    const { transA, transB } = node.attrs;
-    const k = transA ? a!.shape[1]! : a!.shape[2]!;
-    matmulKernel(
-      ctx,
-      {
-        batch, m, n, k, transA, transB,
-        aBatchStride: a!.shape[0] === 1 ? 0 : m * k,
-        bBatchStride: b!.shape[0] === 1 ? 0 : k * n,
-      },
-      ctx.input(0),
-      ctx.input(1),
-      ctx.output(0),
-      bias ? ctx.input(2) : null,
-    );
+  lower: (ctx, node) => lowerMm(ctx, node, null),
+  // Fused epilogues: column n is channel n (linear's features), unless the product splits K.
+  epilogue: {
+    channels: (node) => ({ channels: node.outputs[0]!.shape[2]!, inner: 1 }),
+    accepts: (node) => !splitsK(shapeOf(node), node.inputs.length > 2),
+    lower: lowerMm,
   },
   vjp(node, [g], needs) {
     if (!g) return [null, null, null];

@@ -43,7 +43,7 @@ const cases: Case[] = [
   { name: 'prime sizes, 5 input channels, kernel 1x7', x: [2, 5, 7, 3], w: [5, 3, 1, 7], p: { padding: [0, 3] } },
 ];
 
-const ALGORITHMS = ['direct', 'gemm', 'matmul1x1'] as const;
+const ALGORITHMS = ['direct', 'gemm', 'matmul1x1', 'depthwise', 'winograd'] as const;
 
 /** The algorithms that can run the transposed convolution (its forward is a conv input gradient). */
 function algorithmsFor(c: Case): (typeof ALGORITHMS)[number][] {
@@ -85,7 +85,7 @@ describe('convTranspose2d: forward, input, weight and bias gradients', () => {
         });
         // The plan ran forward and backward: the transposed forward is a conv input gradient.
         const entries = (engine.lastPlan?.kernels ?? []).filter((q) => q.label === 'conv2d_input_grad').map((q) => q.entryPoint);
-        const expected = { direct: 'conv2d.wgsl:input_grad', gemm: 'gemm.wgsl:tn', matmul1x1: 'gemm.wgsl:tn' }[algorithm];
+        const expected = { direct: 'conv2d.wgsl:input_grad', gemm: 'gemm.wgsl:tn', matmul1x1: 'gemm.wgsl:tn', depthwise: 'depthwise.wgsl:input_grad', winograd: 'winograd.wgsl:output' }[algorithm];
         expect(entries, 'kernels of the transposed forward').toContain(expected);
       });
     }

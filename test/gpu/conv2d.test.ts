@@ -34,7 +34,7 @@ afterEach(() => {
   engine.tuning.conv = 'auto';
 });
 
-const ALGORITHMS = ['direct', 'gemm', 'matmul1x1'] as const;
+const ALGORITHMS = ['direct', 'gemm', 'matmul1x1', 'depthwise', 'winograd'] as const;
 type Algorithm = (typeof ALGORITHMS)[number];
 
 function geometry(x: number[], w: number[], p: conv.Conv2dParams): ConvGeometry {
@@ -48,7 +48,7 @@ function algorithmsFor(x: number[], w: number[], p: conv.Conv2dParams): Algorith
 }
 
 /** The forward kernel each algorithm runs (the plan's entry points of the 'conv2d' label). */
-const FORWARD_KERNEL: Record<Algorithm, string> = { direct: 'conv2d.wgsl:forward', gemm: 'gemm.wgsl:nn', matmul1x1: 'gemm.wgsl:nn' };
+const FORWARD_KERNEL: Record<Algorithm, string> = { direct: 'conv2d.wgsl:forward', gemm: 'gemm.wgsl:nn', matmul1x1: 'gemm.wgsl:nn', depthwise: 'depthwise.wgsl:forward', winograd: 'winograd.wgsl:output' };
 
 interface ConvCase {
   name: string;
@@ -85,6 +85,12 @@ const cases: ConvCase[] = [
   { name: 'kernel 11, stride 4, padding 2 (AlexNet conv1)', x: [1, 3, 23, 19], w: [4, 3, 11, 11], p: { stride: 4, padding: 2 } },
   { name: 'groups 2 with 3 channels per group (grouped products, odd K)', x: [2, 6, 7, 6], w: [4, 3, 3, 3], p: { groups: 2, padding: 1 } },
   { name: 'depthwise 3x3, plane 7x7 (not a multiple of 4)', x: [2, 6, 7, 7], w: [6, 1, 3, 3], p: { groups: 6, padding: 1 } },
+  { name: 'depthwise 5x5, dilation 2, padding 4, plane 9x10', x: [1, 3, 9, 10], w: [3, 1, 5, 5], p: { groups: 3, padding: 4, dilation: 2 } },
+  { name: 'depthwise 3x3, stride 2, multiplier 3, no bias', x: [2, 2, 9, 8], w: [6, 1, 3, 3], bias: false, p: { groups: 2, padding: 1, stride: 2 } },
+  { name: '3x3 stride 1, padding 1, 5 channels, 9x7 (odd planes: partial 2x2 tiles)', x: [2, 5, 9, 7], w: [6, 5, 3, 3], p: { padding: 1 } },
+  { name: '3x3 stride 1, padding 2 (input gradient with padding 0), batch 1', x: [1, 3, 5, 6], w: [4, 3, 3, 3], p: { padding: 2 } },
+  { name: '3x3 stride 1, padding (0, 1), 1x1 output rows', x: [2, 4, 3, 8], w: [3, 4, 3, 3], p: { padding: [0, 1] } },
+  { name: 'depthwise 1x7 stride (1, 1), row shorter than the window', x: [1, 4, 3, 2], w: [4, 1, 1, 7], p: { groups: 4, padding: [0, 3] } },
 ];
 
 /** Kernel sizes 1..11 (stride and padding varied so the output stays small but not trivial). */
@@ -126,8 +132,12 @@ async function run(c: ConvCase, seed: number, algorithm: Algorithm, tol?: number
   });
   // The plan checkOp ran holds forward and backward: make sure the intended path was taken.
   const kernels = lastKernels();
+  // Every algorithm but winograd (which has no weight gradient of its own) runs all three passes.
   const usedIm2col = kernels.some((k) => k.label === 'im2col');
-  expect(usedIm2col, `${algorithm} algorithm (im2col in the plan)`).toBe(algorithm === 'gemm');
+  if (algorithm !== 'winograd') expect(usedIm2col, `${algorithm} algorithm (im2col in the plan)`).toBe(algorithm === 'gemm');
+  if (algorithm === 'winograd' && wt.ops.canRunConv(geometry(c.x, c.w, c.p), 'winograd', 'inputGrad')) {
+    expect(kernels.filter((k) => k.label === 'conv2d_input_grad').map((k) => k.entryPoint), 'winograd input gradient').toContain('winograd.wgsl:output');
+  }
   expect(kernels.filter((k) => k.label === 'conv2d').map((k) => k.entryPoint), `${algorithm} forward kernel`).toContain(FORWARD_KERNEL[algorithm]);
   if (algorithm === 'direct') {
     const reductions = kernels.filter((k) => k.label === 'conv2d_weight_grad' && k.entryPoint.startsWith('reduce')).length;

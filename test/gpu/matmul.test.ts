@@ -2,11 +2,13 @@
  * matmul and linear on the GPU against test/reference/matmul.ts: sizes that are not multiples of the
  * 4x4 register tile, 1-D operands, batched and broadcast batch dims, split-K (few output tiles and a
  * long K: partial products added by a reduction), with gradients (which run the same kernel with
- * transpose flags).
+ * transpose flags); against PyTorch 1.13 for every batch-broadcasting form
+ * (test/fixtures/matmul_broadcast.json from gen_matmul.py); a batch of 4.2M products (a 2-D grid).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wt from '../../src/index.js';
 import { splitCount } from '../../src/kernels/matmul.js';
+import broadcastFixtures from '../fixtures/matmul_broadcast.json';
 import * as mm from '../reference/matmul.js';
 import { checkDirectional, checkOp, describeCase, expectClose, randomArray, readPoisoned, tensorOf } from '../helpers.js';
 
@@ -37,6 +39,12 @@ const shapes: [number[], number[]][] = [
   [[2, 1, 4, 5], [3, 5, 6]],
   // A weight-like 2-D right operand (folded into one product over all rows).
   [[2, 3, 4, 5], [5, 6]],
+  // Both sides broadcast (each is expanded over the other's batch dims), ranks 5 x 4, batch dims of 1.
+  [[2, 1, 4, 5], [1, 3, 5, 6]],
+  [[3, 4, 5], [2, 1, 5, 6]],
+  [[2, 3, 1, 4, 5], [3, 2, 5, 3]],
+  [[1, 1, 3, 5], [2, 3, 5, 4]],
+  [[6, 1, 7], [6, 7, 1]],
 ];
 
 describe('matmul: forward and both gradients', () => {
@@ -152,5 +160,55 @@ describe('linear', () => {
     const w = await layer.weight.data();
     const b = await layer.bias!.data();
     expectClose(y!, mm.linear(x.ref, { shape: [4, 6], data: Float64Array.from(w) }, { shape: [4], data: Float64Array.from(b) }), 1e-5, 'nn.Linear');
+  });
+});
+
+describe('matmul: PyTorch 1.13 fixtures (batch broadcasting, linear with batch dims)', () => {
+  interface T {
+    shape: number[];
+    data: number[];
+  }
+  interface Fixture {
+    name: string;
+    inputs: Record<string, T>;
+    output: T;
+    upstream: T;
+    grads: Record<string, T>;
+  }
+  for (const c of (broadcastFixtures as unknown as { cases: Fixture[] }).cases) {
+    it(c.name, async () => {
+      const t: Record<string, wt.Tensor> = {};
+      for (const [k, v] of Object.entries(c.inputs)) t[k] = wt.tensor(Float32Array.from(v.data), { shape: v.shape, requiresGrad: true });
+      const y = 'weight' in t ? F.linear(t['input']!, t['weight']!, t['bias'] ?? null) : wt.ops.matmul(t['input']!, t['other']!);
+      expect(y.shape).toEqual(c.output.shape);
+      y.backward(wt.tensor(Float32Array.from(c.upstream.data), { shape: c.upstream.shape }));
+      const names = Object.keys(c.grads);
+      const [out, ...grads] = await readPoisoned(y, ...names.map((k) => t[k]!.grad!));
+      expectClose(out!, c.output.data, 1e-4, `${c.name}: output vs PyTorch`);
+      names.forEach((k, i) => expectClose(grads[i]!, c.grads[k]!.data, 1e-4, `${c.name}: d/d${k} vs PyTorch`));
+    });
+  }
+});
+
+describe('matmul: more than 65535 workgroups', () => {
+  it('a batch of 4.2M [1, 2] x [2, 1] products: forward and both gradients', async () => {
+    const batch = 4_200_000;
+    const a = new Float32Array(2 * batch);
+    const b = new Float32Array(2 * batch);
+    for (let i = 0; i < 2 * batch; i++) {
+      a[i] = ((i * 7919) % 997) / 997 - 0.5;
+      b[i] = ((i * 104729) % 991) / 991 - 0.5;
+    }
+    const ta = wt.tensor(a, { shape: [batch, 1, 2], requiresGrad: true });
+    const tb = wt.tensor(b, { shape: [batch, 2, 1], requiresGrad: true });
+    const y = ta.matmul(tb);
+    y.backward(wt.onesLike(y));
+    const [out, ga, gb] = await readPoisoned(y, ta.grad!, tb.grad!);
+    const expected = new Float32Array(batch);
+    for (let i = 0; i < batch; i++) expected[i] = a[2 * i]! * b[2 * i]! + a[2 * i + 1]! * b[2 * i + 1]!;
+    expectClose(out!, expected, 1e-6, 'y[i] = a[i] . b[i]');
+    // With an upstream of ones, dA[i] = B[i]^T and dB[i] = A[i]^T: the same numbers.
+    expectClose(ga!, b, 0, 'dA = B^T');
+    expectClose(gb!, a, 0, 'dB = A^T');
   });
 });

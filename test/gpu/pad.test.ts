@@ -136,3 +136,34 @@ describe('pad: errors before anything runs', () => {
     });
   }
 });
+
+describe('padding layers', () => {
+  const layers: [string, () => wt.nn.Module, number[], number[], ref.PadMode, number][] = [
+    ['ZeroPad2d(2)', () => new wt.nn.ZeroPad2d(2), [1, 2, 3, 4], [2, 2, 2, 2], 'constant', 0],
+    ['ConstantPad1d([1, 3], 0.5)', () => new wt.nn.ConstantPad1d([1, 3], 0.5), [2, 3, 4], [1, 3], 'constant', 0.5],
+    ['ConstantPad2d([1, 0, 2, 1], -2)', () => new wt.nn.ConstantPad2d([1, 0, 2, 1], -2), [1, 2, 3, 4], [1, 0, 2, 1], 'constant', -2],
+    ['ConstantPad3d(1, 3)', () => new wt.nn.ConstantPad3d(1, 3), [1, 2, 3, 2], [1, 1, 1, 1, 1, 1], 'constant', 3],
+    ['ReflectionPad1d(2)', () => new wt.nn.ReflectionPad1d(2), [2, 3, 5], [2, 2], 'reflect', 0],
+    ['ReflectionPad2d([1, 2, 2, 0])', () => new wt.nn.ReflectionPad2d([1, 2, 2, 0]), [1, 2, 4, 5], [1, 2, 2, 0], 'reflect', 0],
+    ['ReflectionPad3d(1)', () => new wt.nn.ReflectionPad3d(1), [1, 2, 3, 3, 4], [1, 1, 1, 1, 1, 1], 'reflect', 0],
+    ['ReplicationPad1d([3, 1])', () => new wt.nn.ReplicationPad1d([3, 1]), [2, 2, 3], [3, 1], 'replicate', 0],
+    ['ReplicationPad2d(2)', () => new wt.nn.ReplicationPad2d(2), [1, 2, 3, 3], [2, 2, 2, 2], 'replicate', 0],
+    ['ReplicationPad3d([1, 0, 0, 1, 2, 0])', () => new wt.nn.ReplicationPad3d([1, 0, 0, 1, 2, 0]), [1, 1, 2, 3, 2], [1, 0, 0, 1, 2, 0], 'replicate', 0],
+  ];
+  layers.forEach(([name, make, shape, pads, mode, value], k) => {
+    it(name, async () => {
+      const x = randomArray(shape, 400 + k);
+      await checkOp({
+        what: name,
+        inputs: [x],
+        gpu: (xt) => make().call(xt),
+        ref: (xa) => ref.pad(xa, pads, mode, value),
+        refGrad: (gy) => [ref.padGrad(gy, shape, pads, mode)],
+      });
+    });
+  });
+
+  it('the padding must be an int or 2 * dims ints', () => {
+    expect(() => new wt.nn.ReflectionPad2d([1, 2, 3])).toThrow(/ReflectionPad2d: padding must be an int or 4 ints, got \[1,2,3\]/);
+  });
+});
