@@ -26,7 +26,9 @@
 //                      GCOEF[c] = (mean, invstd, B, D) of dx = dy * w * invstd + (x - mean) * B + D.
 //  grad_finalize_group: instance/group/layer norm, one invocation per group: GCOEF, combining
 //                      the group's planes weighted by w[c].
-//  grad_params_group:  instance/group norm, one invocation per channel: dw, db over the batch.
+//  grad_params_group:  instance/group norm, one invocation per channel: dw, db over the batch
+//                      (grad_params_planes instead writes each plane's terms, [C, N], for a
+//                      reduce.wgsl pass over N when the batch is large).
 //  dx_*:               dx from dy, x and GCOEF.
 //  ln_*:               layer norm with an elementwise affine over the S elements of a row (one
 //                      plane per row): apply, gradient partials (dy * w), dx, and the parameter
@@ -393,6 +395,25 @@ fn grad_params_group(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation
   }
   if (WRITE_DW) { dweight[c] = dw; }
   if (WRITE_DB) { dbias[c] = db; }
+}
+
+// Instance/group norm, large batches: one invocation per (channel c, sample n), q = c * N + n:
+// the plane's dw and db terms into dweight[q] / dbias[q].
+@compute @workgroup_size(64)
+fn grad_params_planes(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                      @builtin(num_workgroups) nwg: vec3u) {
+  let q = linear_id(wg, lid, nwg);
+  if (q >= C * N) { return; }
+  let c = q / N;
+  let n = q - c * N;
+  var k = c;
+  if (CG != 1u) { k = c / CG; }
+  var s = vec2f(0.0);
+  for (var i = q * P; i < (q + 1u) * P; i++) {
+    s += part_in[i];
+  }
+  dweight[q] = s.y * stat_b[GROUPS + n * G + k];
+  dbias[q] = s.x;
 }
 
 @compute @workgroup_size(64)

@@ -29,6 +29,8 @@ const APPLY_VECTORS = 16;
 const MIN_INVOCATIONS = 4096;
 /** Partials per group above which a reduce.wgsl pass adds them before the finalize kernel. */
 const MAX_FINALIZE_PARTIALS = 256;
+/** Samples a per-channel kernel loops over; larger batches are summed by reduce.wgsl passes. */
+const SERIAL_BATCH = 64;
 
 function width(s: number): 1 | 4 {
   return s % 4 === 0 ? 4 : 1;
@@ -118,6 +120,13 @@ export interface RunningUpdate {
 
 /** Running statistics update in place (one workgroup), and the tracked-batch count + 1. */
 export function runningUpdate(ctx: LowerContext, u: RunningUpdate, stats: BufRef, runMean: BufRef, runVar: BufRef, count: BufRef | null): void {
+  if (u.average > SERIAL_BATCH) {
+    // Instance norm over a large batch: average the [3, N, C] statistics over N with a split sum.
+    const averaged = ctx.temp(3 * u.channels * 4);
+    reduceAxis(ctx, 'sum', 3, u.average, u.channels, stats, averaged, 1 / u.average);
+    runningUpdate(ctx, { ...u, groups: u.channels, average: 1 }, averaged, runMean, runVar, count);
+    return;
+  }
   ctx.dispatch({
     shader: normShader,
     entryPoint: 'update_running',
@@ -270,10 +279,17 @@ export function groupNormGrad(
     WRITE_DW: out.dw !== null,
     WRITE_DB: out.db !== null,
   };
-  if (out.dw || out.db) {
+  if ((out.dw || out.db) && v.n <= SERIAL_BATCH) {
     ctx.dispatch(
       perItemCall('grad_params_group', v.c, group, [null, null, null, part, null, stats, null, null, null, null, unused(ctx, out.dw), unused(ctx, out.db)], v.c * v.n * p * 2, v.c * v.n * p * 8),
     );
+  } else if (out.dw || out.db) {
+    // Each plane's terms, then a split sum over the batch.
+    const dwTerms = ctx.temp(v.c * v.n * 4);
+    const dbTerms = ctx.temp(v.c * v.n * 4);
+    ctx.dispatch(perItemCall('grad_params_planes', v.c * v.n, group, [null, null, null, part, null, stats, null, null, null, null, dwTerms, dbTerms], v.c * v.n * p * 2, v.c * v.n * (p * 8 + 8)));
+    if (out.dw) reduceAxis(ctx, 'sum', v.c, v.n, 1, dwTerms, out.dw);
+    if (out.db) reduceAxis(ctx, 'sum', v.c, v.n, 1, dbTerms, out.db);
   }
   if (!out.dx) return;
   const gcoef = ctx.temp(groups * 16);

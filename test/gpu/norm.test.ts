@@ -431,6 +431,56 @@ describe('instanceNorm: forward, gradients, running statistics', () => {
     expectClose(evalOut!, ref.batchNorm(x2.ref, rmNow, rvNow, null, null, false, 0, 1e-5).y, 2e-5, 'eval with running statistics');
   });
 
+  it('[4200001, 1, 2]: 4.2M instances, past one dispatch (stats, gradient partials, per-group finalize, dx)', async () => {
+    const shape = [4_200_001, 1, 2];
+    const x = randomArray(shape, 350, { lo: -1, hi: 2 });
+    const w = randomArray([1], 351, { lo: 0.5, hi: 1.5 });
+    const b = randomArray([1], 352);
+    const gy = randomArray(shape, 353);
+    const [xt, wt_, bt] = [tensorOf(x, true), tensorOf(w, true), tensorOf(b, true)];
+    const y = F.instanceNorm(xt, { weight: wt_, bias: bt, eps: 1e-2 });
+    y.backward(tensorOf(gy));
+    const [out, dx, dw, db] = await readPoisoned(y, xt.grad!, wt_.grad!, bt.grad!);
+    const g = ref.bySampleGroup(shape, 1);
+    const st = ref.groupStats(x.ref, g);
+    const grads = ref.normalizeBackward(gy.ref, x.ref, g, w.ref, [1], 1e-2, null);
+    expectClose(out!, ref.normalize(x.ref, g, st.mean, st.variance, w.ref, b.ref, 1e-2), 2e-5, 'y');
+    expectClose(dx!, grads.dx, 1e-4, 'dx');
+    // dw and db sum 8.4M terms in float32.
+    expectClose(dw!, grads.dw!, 1e-4, 'dw');
+    expectClose(db!, grads.db!, 1e-4, 'db');
+  });
+
+  it('batches of more than 64: parameter gradients and running averages summed by split passes', async () => {
+    const shape = [150, 3, 2, 5];
+    const x = randomArray(shape, 360, { lo: -1, hi: 2 });
+    const w = randomArray([3], 361, { lo: 0.5, hi: 1.5 });
+    const b = randomArray([3], 362);
+    const g = ref.bySampleGroup(shape, 3);
+    await checkOp({
+      what: 'instanceNorm [150, 3, 2, 5] affine',
+      inputs: [x, w, b],
+      gpu: (t, tw, tb) => F.instanceNorm(t, { weight: tw!, bias: tb! }),
+      ref: (a, aw, ab) => ref.instanceNorm(a, null, null, aw!, ab!, 0.1, 1e-5).y,
+      refGrad: (gy, a, aw) => {
+        const r = ref.normalizeBackward(gy, a, g, aw!, [3], 1e-5, null);
+        return [r.dx, r.dw, r.db];
+      },
+      tol: 2e-5,
+      gradTol: 5e-5,
+      fd: { tol: 1e-4, maxPoints: 100 },
+    });
+    const rm0 = randomArray([3], 363);
+    const rv0 = variances(3, 364);
+    const rm = tensorOf(rm0);
+    const rv = tensorOf(rv0);
+    F.instanceNorm(tensorOf(x), rm, rv, null, null, true, 0.3);
+    const expected = ref.instanceNorm(x.ref, rm0.ref, rv0.ref, null, null, 0.3, 1e-5);
+    const [gotMean, gotVar] = await readPoisoned(rm, rv);
+    expectClose(gotMean!, expected.runningMean!, TOL, 'running mean');
+    expectClose(gotVar!, expected.runningVar!, TOL, 'running var');
+  });
+
   it('nn.InstanceNorm2d on unbatched [C, H, W] input; a spatial size of 1 is an error', async () => {
     const m = new wt.nn.InstanceNorm2d(3);
     expect(Object.keys(m.stateDict())).toEqual([]);
