@@ -68,6 +68,25 @@ describe('batchNorm training: forward, gradients, running statistics', () => {
     }
   });
 
+  it('mean 300, std 0.3: the shifted sums keep the variance (E[x^2] - mean^2 would lose it in float32)', async () => {
+    const shape = [8, 3, 6, 6];
+    const base = randomArray(shape, 45);
+    const x = { ...base, data: base.data.map((v) => Math.fround(300 + 0.5 * v)) };
+    const shifted = { shape: x.shape, data: x.data, ref: { shape: x.shape, data: Float64Array.from(x.data) } };
+    const g = ref.byChannel(shape);
+    await checkOp({
+      what: 'batchNorm training, mean 300',
+      inputs: [shifted],
+      gpu: (t) => F.batchNorm(t, null, null, null, null, true),
+      ref: (a) => ref.batchNorm(a, null, null, null, null, true, 0.1, 1e-5).y,
+      refGrad: (gy, a) => [ref.normalizeBackward(gy, a, g, null, [3], 1e-5, null).dx],
+      // The float32 mean itself is rounded to half an ulp of 300 (1.5e-5), 5e-5 of the std.
+      tol: 2e-4,
+      gradTol: 2e-4,
+      fd: { tol: 2e-4, eps: 1e-4 },
+    });
+  });
+
   it('updates runningMean and runningVar in place (unbiased variance), as part of the same step', async () => {
     const shape = [3, 5, 6, 6];
     const x = randomArray(shape, 40, { lo: -1, hi: 4 });
