@@ -33,6 +33,11 @@ export const SHAPES: Shape[] = [
   { id: 'pw7', x: [8, 64, 7, 7], w: [128, 64, 1, 1], opts: {} },
   { id: 'dw', x: [8, 64, 32, 32], w: [64, 1, 3, 3], opts: { padding: 1, groups: 64 } },
   { id: 'dw2', x: [8, 64, 32, 32], w: [64, 1, 3, 3], opts: { padding: 1, groups: 64, stride: 2 } },
+  { id: 'grp', x: [8, 128, 16, 16], w: [128, 4, 3, 3], opts: { padding: 1, groups: 32 } },
+  { id: 'alex', x: [8, 3, 63, 63], w: [64, 3, 11, 11], opts: { stride: 4, padding: 2 } },
+  { id: 'w8', x: [8, 8, 32, 32], w: [8, 8, 3, 3], opts: { padding: 1 } },
+  { id: 'w16', x: [8, 16, 32, 32], w: [16, 16, 3, 3], opts: { padding: 1 } },
+  { id: 'w32', x: [8, 32, 32, 32], w: [32, 32, 3, 3], opts: { padding: 1 } },
 ];
 
 type Algo = 'direct' | 'gemm' | 'matmul1x1' | 'depthwise' | 'winograd' | 'auto';
@@ -69,7 +74,9 @@ function passOf(label: string): Pass {
   return 'fwd';
 }
 
-async function step(s: Shape, algo: Algo): Promise<{ algo: string; times: Record<Pass, number>; kernels: string[] }> {
+async function step(s: Shape, variant: string): Promise<{ algo: string; times: Record<Pass, number>; kernels: string[] }> {
+  const algo = variant as Algo;
+  engine.clearPlans();
   engine.tuning.conv = algo as typeof engine.tuning.conv;
   const x = rand(s.x, 1);
   if (!s.noInputGrad) x.requiresGrad_(true);
@@ -88,7 +95,7 @@ async function step(s: Shape, algo: Algo): Promise<{ algo: string; times: Record
   x.grad?.dispose();
   w.grad?.dispose();
   b?.grad?.dispose();
-  return { algo, times, kernels: kernels.map((k) => `${k.label}:${k.entryPoint}`) };
+  return { algo: variant, times, kernels: kernels.map((k) => `${k.label}:${k.entryPoint}`) };
 }
 
 const best = new Map<string, Record<Pass | 'all', number>>();

@@ -18,6 +18,16 @@
 //  weight_grad: tile = 4 output channels x 4 weight taps (of CG*KH*KW), over a chunk of ROW_CHUNK
 //               (n, oh) rows; with SPLITS > 1 it writes partial sums [SPLITS, O, CG*KH*KW] that a
 //               reduction adds up.
+//
+// Stride 1 and dilation 1 along the width (SW = DW = 1) have entry points of their own, fed by
+// weights repacked (repack_*) so that the 4 channels of a tile at one tap are one vec4:
+//  forward_window:    tile = 4 output channels x 8 (WIN8) or 4 adjacent output columns. The input
+//                     columns of tap kw + 1 are those of tap kw shifted by one, so each tap loads one
+//                     new input value and one vec4 of weights for 32 (16) multiply-adds.
+//  input_grad_window: tile = 4 input channels x 8 or 4 adjacent input columns, the same window
+//                     sliding the other way over dy (output column iw + PW - kw).
+//  repack_forward:    weight [O, CG, KH, KW] -> [G, CG, KH, KW, OGP] (OGP = OG rounded up to 4, zeros).
+//  repack_input:      weight [O, CG, KH, KW] -> [G, OG, KH, KW, CGP] (CGP = CG rounded up to 4, zeros).
 
 override N: u32;
 override C: u32;
@@ -38,6 +48,10 @@ override G: u32 = 1u;
 override HAS_BIAS: bool = false;
 override SPLITS: u32 = 1u;
 override ROW_CHUNK: u32 = 1u;
+override OGP: u32 = 4u;
+override CGP: u32 = 4u;
+// Window entry points: tiles of 8 columns (else 4: less waste on narrow rows such as 10 or 28).
+override WIN8: bool = true;
 
 @group(0) @binding(0) var<storage, read> src: array<f32>;      // forward: x;  input_grad: dy;  weight_grad: dy
 @group(0) @binding(1) var<storage, read> wsrc: array<f32>;     // forward: weight;  input_grad: weight;  weight_grad: x
@@ -45,6 +59,8 @@ override ROW_CHUNK: u32 = 1u;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read> epi_affine: array<f32>;
 @group(0) @binding(5) var<storage, read> epi_residual: array<f32>;
+// The repacked weights of the window entry points, 4 channels per vec4.
+@group(0) @binding(1) var<storage, read> w4: array<vec4f>;
 
 fn tile_index(wg: vec3u, lid: vec3u, nwg: vec3u) -> u32 {
   return (wg.y * nwg.x + wg.x) * 64u + lid.x;
@@ -268,5 +284,244 @@ fn weight_grad(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l
     for (var j = 0u; j < 4u; j++) {
       if (tt * 4u + j < T) { dst[rowbase + j] = v[j]; }
     }
+  }
+}
+
+// src[off] where 0 <= col < W (input columns), else 0.
+fn at_x(off: i32, col: i32) -> f32 {
+  let ok = col >= 0 && col < i32(W);
+  return select(0.0, src[u32(select(0, off, ok))], ok);
+}
+
+// src[off] where 0 <= col < OW (output columns: dy), else 0.
+fn at_dy(off: i32, col: i32) -> f32 {
+  let ok = col >= 0 && col < i32(OW);
+  return select(0.0, src[u32(select(0, off, ok))], ok);
+}
+
+fn repacked_index(wg: vec3u, lid: vec3u, nwg: vec3u) -> u32 {
+  return (wg.y * nwg.x + wg.x) * 64u + lid.x;
+}
+
+@compute @workgroup_size(64)
+fn repack_forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                  @builtin(num_workgroups) nwg: vec3u) {
+  let OG = O / G;
+  let CG = C / G;
+  let KK = KH * KW;
+  let i = repacked_index(wg, lid, nwg);
+  if (i >= G * CG * KK * OGP) { return; }
+  let og = i % OGP;
+  let r = i / OGP;           // (g * CG + ci) * KK + k
+  let k = r % KK;
+  let gc = r / KK;
+  let ci = gc % CG;
+  let g = gc / CG;
+  var v = 0.0;
+  if (og < OG) { v = src[((g * OG + og) * CG + ci) * KK + k]; }
+  dst[i] = v;
+}
+
+@compute @workgroup_size(64)
+fn repack_input(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                @builtin(num_workgroups) nwg: vec3u) {
+  let OG = O / G;
+  let CG = C / G;
+  let KK = KH * KW;
+  let i = repacked_index(wg, lid, nwg);
+  if (i >= O * KK * CGP) { return; }
+  let cg = i % CGP;
+  let r = i / CGP;           // (g * OG + og) * KK + k = o * KK + k
+  let k = r % KK;
+  let o = r / KK;
+  var v = 0.0;
+  if (cg < CG) { v = src[(o * CG + cg) * KK + k]; }
+  dst[i] = v;
+}
+
+fn store_row8(base: u32, cols: u32, lo: vec4f, hi: vec4f) {
+  if (cols == 8u) {
+    dst[base] = lo.x;
+    dst[base + 1u] = lo.y;
+    dst[base + 2u] = lo.z;
+    dst[base + 3u] = lo.w;
+    dst[base + 4u] = hi.x;
+    dst[base + 5u] = hi.y;
+    dst[base + 6u] = hi.z;
+    dst[base + 7u] = hi.w;
+    return;
+  }
+  for (var j = 0u; j < min(cols, 4u); j++) { dst[base + j] = lo[j]; }
+  for (var j = 4u; j < cols; j++) { dst[base + j] = hi[j - 4u]; }
+}
+
+@compute @workgroup_size(64)
+fn forward_window(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                  @builtin(num_workgroups) nwg: vec3u) {
+  let OG = O / G;
+  let CG = C / G;
+  let KK = KH * KW;
+  let WIN = select(4u, 8u, WIN8);
+  let tilesW = (OW + WIN - 1u) / WIN;
+  let tilesO = OGP / 4u;
+  let t = tile_index(wg, lid, nwg);
+  if (t >= tilesW * OH * N * tilesO * G) { return; }
+  let ow0 = (t % tilesW) * WIN;
+  let r1 = t / tilesW;
+  let oh = r1 % OH;
+  let r2 = r1 / OH;
+  let n = r2 % N;
+  let r3 = r2 / N;
+  let og0 = (r3 % tilesO) * 4u;
+  let g = r3 / tilesO;
+
+  let iw0 = i32(ow0) - i32(PW);
+  let ih0 = i32(oh * SH) - i32(PH);
+  let cols0 = vec4i(iw0) + vec4i(0, 1, 2, 3);
+  let cols1 = cols0 + vec4i(4);
+  var xplane = i32((n * C + g * CG) * H * W);
+  // vec4 index of the weights of tap (ci, k) for channels og0..og0+3.
+  var widx = g * CG * KK * tilesO + og0 / 4u;
+  var a0 = vec4f(0.0);
+  var b0 = vec4f(0.0);
+  var a1 = vec4f(0.0);
+  var b1 = vec4f(0.0);
+  var a2 = vec4f(0.0);
+  var b2 = vec4f(0.0);
+  var a3 = vec4f(0.0);
+  var b3 = vec4f(0.0);
+  for (var ci = 0u; ci < CG; ci++) {
+    for (var kh = 0u; kh < KH; kh++) {
+      let ih = ih0 + i32(kh * DH);
+      if (ih < 0 || ih >= i32(H)) {
+        widx += KW * tilesO;
+        continue;
+      }
+      let row = xplane + ih * i32(W);
+      var lo = load4(vec4i(row) + cols0, (cols0 >= vec4i(0)) & (cols0 < vec4i(i32(W))));
+      var hi = vec4f(0.0);
+      if (WIN8) { hi = load4(vec4i(row) + cols1, (cols1 >= vec4i(0)) & (cols1 < vec4i(i32(W)))); }
+      for (var kw = 0u; kw < KW; kw++) {
+        let wv = w4[widx];
+        a0 += wv.x * lo;
+        a1 += wv.y * lo;
+        a2 += wv.z * lo;
+        a3 += wv.w * lo;
+        widx += tilesO;
+        let next = iw0 + i32(kw + WIN);
+        let v = at_x(row + next, next);
+        if (WIN8) {
+          b0 += wv.x * hi;
+          b1 += wv.y * hi;
+          b2 += wv.z * hi;
+          b3 += wv.w * hi;
+          lo = vec4f(lo.yzw, hi.x);
+          hi = vec4f(hi.yzw, v);
+        } else {
+          lo = vec4f(lo.yzw, v);
+        }
+      }
+    }
+    xplane += i32(H * W);
+  }
+  let o = g * OG + og0;
+  let cols = min(WIN, OW - ow0);
+  var ybase = ((n * O + o) * OH + oh) * OW + ow0;
+  let los = array<vec4f, 4>(a0, a1, a2, a3);
+  let his = array<vec4f, 4>(b0, b1, b2, b3);
+  for (var i = 0u; i < 4u; i++) {
+    if (og0 + i >= OG) { break; }
+    var lo = los[i];
+    var hi = his[i];
+    if (HAS_BIAS) {
+      lo += bias[o + i];
+      hi += bias[o + i];
+    }
+    if (has_epilogue()) {
+      lo = epilogue(lo, vec4u(o + i), ybase, min(cols, 4u));
+      if (cols > 4u) { hi = epilogue(hi, vec4u(o + i), ybase + 4u, cols - 4u); }
+    }
+    store_row8(ybase, cols, lo, hi);
+    ybase += OH * OW;
+  }
+}
+
+@compute @workgroup_size(64)
+fn input_grad_window(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                     @builtin(num_workgroups) nwg: vec3u) {
+  let OG = O / G;
+  let CG = C / G;
+  let KK = KH * KW;
+  let WIN = select(4u, 8u, WIN8);
+  let tilesW = (W + WIN - 1u) / WIN;
+  let tilesC = CGP / 4u;
+  let t = tile_index(wg, lid, nwg);
+  if (t >= tilesW * H * N * tilesC * G) { return; }
+  let iw0 = (t % tilesW) * WIN;
+  let r1 = t / tilesW;
+  let ih = r1 % H;
+  let r2 = r1 / H;
+  let n = r2 % N;
+  let r3 = r2 / N;
+  let cg0 = (r3 % tilesC) * 4u;
+  let g = r3 / tilesC;
+
+  // Output column of input column iw0 + j through tap kw: iw0 + j + PW - kw.
+  let c0 = i32(iw0 + PW);
+  let cols0 = vec4i(c0) + vec4i(0, 1, 2, 3);
+  let cols1 = cols0 + vec4i(4);
+  let dyplane0 = (n * O + g * OG) * OH * OW;
+  var a0 = vec4f(0.0);
+  var b0 = vec4f(0.0);
+  var a1 = vec4f(0.0);
+  var b1 = vec4f(0.0);
+  var a2 = vec4f(0.0);
+  var b2 = vec4f(0.0);
+  var a3 = vec4f(0.0);
+  var b3 = vec4f(0.0);
+  for (var kh = 0u; kh < KH; kh++) {
+    // Output row oh covers input row ih through tap kh when ih + PH - kh*DH = oh*SH.
+    let th = i32(ih + PH) - i32(kh * DH);
+    if (th < 0) { break; }
+    if (SH != 1u && th % i32(SH) != 0) { continue; }
+    let oh = u32(th) / SH;
+    if (oh >= OH) { continue; }
+    var dyrow = i32(dyplane0 + oh * OW);
+    // vec4 index of the weights of (og, kh, kw = 0) for channels cg0..cg0+3.
+    var widx = ((g * OG) * KK + kh * KW) * tilesC + cg0 / 4u;
+    for (var og = 0u; og < OG; og++) {
+      var lo = load4(vec4i(dyrow) + cols0, (cols0 >= vec4i(0)) & (cols0 < vec4i(i32(OW))));
+      var hi = vec4f(0.0);
+      if (WIN8) { hi = load4(vec4i(dyrow) + cols1, (cols1 >= vec4i(0)) & (cols1 < vec4i(i32(OW)))); }
+      var wk = widx;
+      for (var kw = 0u; kw < KW; kw++) {
+        let wv = w4[wk];
+        a0 += wv.x * lo;
+        a1 += wv.y * lo;
+        a2 += wv.z * lo;
+        a3 += wv.w * lo;
+        if (WIN8) {
+          b0 += wv.x * hi;
+          b1 += wv.y * hi;
+          b2 += wv.z * hi;
+          b3 += wv.w * hi;
+          hi = vec4f(lo.w, hi.xyz);
+        }
+        wk += tilesC;
+        let prev = c0 - i32(kw) - 1;
+        lo = vec4f(at_dy(dyrow + prev, prev), lo.xyz);
+      }
+      widx += KK * tilesC;
+      dyrow += i32(OH * OW);
+    }
+  }
+  let cols = min(WIN, W - iw0);
+  var xbase = ((n * C + g * CG + cg0) * H + ih) * W + iw0;
+  let los = array<vec4f, 4>(a0, a1, a2, a3);
+  let his = array<vec4f, 4>(b0, b1, b2, b3);
+  for (var i = 0u; i < 4u; i++) {
+    if (cg0 + i >= CG) { break; }
+    store_row8(xbase, cols, los[i], his[i]);
+    xbase += H * W;
   }
 }

@@ -42,29 +42,95 @@ function macs(g: ConvGeometry): number {
   return g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
 }
 
+const up4 = (n: number): number => Math.ceil(n / 4) * 4;
+
+/** Tiles of 8 columns, unless 4 waste less of a row of `width` (10: 8 + 2 of 16 vs 12). */
+function wide(width: number): boolean {
+  return Math.ceil(width / 8) * 8 - width <= Math.ceil(width / 4) * 4 - width;
+}
+
+/** Whether the sliding-window entry points run this geometry (stride 1 and dilation 1 along the width). */
+export function usesWindow(g: ConvGeometry): boolean {
+  return g.sw === 1 && g.dw === 1;
+}
+
+/** The weight repacked for the window entry points (a temp): 4 channels of a tap per vec4. */
+function repack(ctx: LowerContext, g: ConvGeometry, w: BufRef, forInput: boolean): BufRef {
+  const og = g.o / g.groups;
+  const cg = g.c / g.groups;
+  const taps = g.kh * g.kw;
+  const count = forInput ? g.o * taps * up4(cg) : g.groups * cg * taps * up4(og);
+  const out = ctx.temp(count * 4);
+  ctx.dispatch({
+    shader: conv2dShader,
+    entryPoint: forInput ? 'repack_input' : 'repack_forward',
+    constants: { ...constants(g), OGP: up4(og), CGP: up4(cg) },
+    bindings: [w, null, out],
+    workgroups: grid1d(count, 64),
+    bytes: 4 * (g.o * cg * taps + count),
+  });
+  return out;
+}
+
 export function conv2dForward(ctx: LowerContext, g: ConvGeometry, x: BufRef, w: BufRef, bias: BufRef | null, y: BufRef, epi: BoundEpilogue | null = null): void {
-  const tiles = Math.ceil(g.ow / 4) * g.oh * g.n * Math.ceil(g.o / g.groups / 4) * g.groups;
+  const og = g.o / g.groups;
+  const common = {
+    constants: { ...constants(g), HAS_BIAS: bias !== null, OGP: up4(og), ...epilogueConstants(epi?.epilogue ?? null) },
+    flops: 2 * macs(g) + epilogueFlops(epi?.epilogue ?? null, g.n * g.o * g.oh * g.ow),
+    bytes: 4 * (g.n * g.c * g.h * g.w + g.o * (g.c / g.groups) * g.kh * g.kw + g.n * g.o * g.oh * g.ow),
+  };
+  if (usesWindow(g)) {
+    const wp = repack(ctx, g, w, false);
+    const win = wide(g.ow) ? 8 : 4;
+    const tiles = Math.ceil(g.ow / win) * g.oh * g.n * (up4(og) / 4) * g.groups;
+    ctx.dispatch({
+      shader: conv2dShader,
+      entryPoint: 'forward_window',
+      bindings: [x, wp, y, bias ?? x, ...epilogueBindings(epi, x)],
+      workgroups: grid1d(tiles, 64),
+      ...common,
+      constants: { ...common.constants, WIN8: win === 8 },
+    });
+    return;
+  }
+  const tiles = Math.ceil(g.ow / 4) * g.oh * g.n * Math.ceil(og / 4) * g.groups;
   ctx.dispatch({
     shader: conv2dShader,
     entryPoint: 'forward',
-    constants: { ...constants(g), HAS_BIAS: bias !== null, ...epilogueConstants(epi?.epilogue ?? null) },
     bindings: [x, w, y, bias ?? w, ...epilogueBindings(epi, x)],
     workgroups: grid1d(tiles, 64),
-    flops: 2 * macs(g) + epilogueFlops(epi?.epilogue ?? null, g.n * g.o * g.oh * g.ow),
-    bytes: 4 * (g.n * g.c * g.h * g.w + g.o * (g.c / g.groups) * g.kh * g.kw + g.n * g.o * g.oh * g.ow),
+    ...common,
   });
 }
 
 export function conv2dInputGrad(ctx: LowerContext, g: ConvGeometry, dy: BufRef, w: BufRef, dx: BufRef): void {
-  const tiles = Math.ceil(g.w / 4) * g.h * g.n * Math.ceil(g.c / g.groups / 4) * g.groups;
+  const cg = g.c / g.groups;
+  const common = {
+    flops: 2 * macs(g),
+    bytes: 4 * (g.n * g.c * g.h * g.w + g.o * cg * g.kh * g.kw + g.n * g.o * g.oh * g.ow),
+  };
+  if (usesWindow(g)) {
+    const wp = repack(ctx, g, w, true);
+    const win = wide(g.w) ? 8 : 4;
+    const tiles = Math.ceil(g.w / win) * g.h * g.n * (up4(cg) / 4) * g.groups;
+    ctx.dispatch({
+      shader: conv2dShader,
+      entryPoint: 'input_grad_window',
+      constants: { ...constants(g), CGP: up4(cg), WIN8: win === 8 },
+      bindings: [dy, wp, dx],
+      workgroups: grid1d(tiles, 64),
+      ...common,
+    });
+    return;
+  }
+  const tiles = Math.ceil(g.w / 4) * g.h * g.n * Math.ceil(cg / 4) * g.groups;
   ctx.dispatch({
     shader: conv2dShader,
     entryPoint: 'input_grad',
     constants: constants(g),
     bindings: [dy, w, dx],
     workgroups: grid1d(tiles, 64),
-    flops: 2 * macs(g),
-    bytes: 4 * (g.n * g.c * g.h * g.w + g.o * (g.c / g.groups) * g.kh * g.kw + g.n * g.o * g.oh * g.ow),
+    ...common,
   });
 }
 

@@ -203,13 +203,28 @@ export function canRunConv(geo: ConvGeometry, algorithm: ConvAlgorithm, pass: Co
 }
 
 /**
+ * Winograd's transforms cost per channel what its products save per channel pair: below this many
+ * input and output channels im2col + gemm is faster (bench/NOTES.md, "conv2d algorithms"). The
+ * input gradient wins from fewer channels than the forward (its gemm path pays col2im too).
+ */
+export const WINOGRAD_MIN_CHANNELS = { forward: 32, inputGrad: 8 } as const;
+
+/**
  * The algorithm for one pass of a convolution: the preference when it can run the pass, else the
- * measured best (bench/NOTES.md, "conv2d algorithms"): a plain 1x1 convolution is a matrix product;
- * otherwise im2col + products for groups = 1, the direct kernels for grouped convolutions.
+ * measured best (bench/NOTES.md, "conv2d algorithms"; SwiftShader):
+ *  - a plain 1x1 convolution is a matrix product over x ('matmul1x1');
+ *  - depthwise convolutions use their own kernels ('depthwise');
+ *  - 3x3 stride-1 convolutions with at least WINOGRAD_MIN_CHANNELS channels each way use Winograd
+ *    for the forward and the input gradient (it has no weight gradient of its own);
+ *  - other convolutions with groups = 1 use im2col + gemm (its weight gradient reuses the forward's
+ *    col when the forward ran it too, otherwise it runs im2col again: still faster than direct);
+ *  - grouped convolutions (not depthwise) use the direct kernels.
  */
 export function chooseConvAlgorithm(geo: ConvGeometry, preference: ConvPreference, pass: ConvPass = 'forward'): ConvAlgorithm {
   if (preference !== 'auto' && canRunConv(geo, preference, pass)) return preference;
   if (canRunConv(geo, 'matmul1x1', pass)) return 'matmul1x1';
+  if (canRunConv(geo, 'depthwise', pass)) return 'depthwise';
+  if (pass !== 'weightGrad' && canRunConv(geo, 'winograd', pass) && Math.min(geo.c, geo.o) >= WINOGRAD_MIN_CHANNELS[pass]) return 'winograd';
   if (geo.groups === 1 && canRunConv(geo, 'gemm', pass)) return 'gemm';
   return 'direct';
 }

@@ -85,7 +85,10 @@ describe('convTranspose2d: forward, input, weight and bias gradients', () => {
         });
         // The plan ran forward and backward: the transposed forward is a conv input gradient.
         const entries = (engine.lastPlan?.kernels ?? []).filter((q) => q.label === 'conv2d_input_grad').map((q) => q.entryPoint);
-        const expected = { direct: 'conv2d.wgsl:input_grad', gemm: 'gemm.wgsl:tn', matmul1x1: 'gemm.wgsl:tn', depthwise: 'depthwise.wgsl:input_grad', winograd: 'winograd.wgsl:output' }[algorithm];
+        const sw = typeof c.p.stride === 'object' ? c.p.stride[1] : (c.p.stride ?? 1);
+        const dw = typeof c.p.dilation === 'object' ? c.p.dilation[1] : (c.p.dilation ?? 1);
+        const direct = sw === 1 && dw === 1 ? 'conv2d.wgsl:input_grad_window' : 'conv2d.wgsl:input_grad';
+        const expected = { direct, gemm: 'gemm.wgsl:tn', matmul1x1: 'gemm.wgsl:tn', depthwise: 'depthwise.wgsl:input_grad', winograd: 'winograd.wgsl:output' }[algorithm];
         expect(entries, 'kernels of the transposed forward').toContain(expected);
       });
     }

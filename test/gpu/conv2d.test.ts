@@ -50,6 +50,11 @@ function algorithmsFor(x: number[], w: number[], p: conv.Conv2dParams): Algorith
 /** The forward kernel each algorithm runs (the plan's entry points of the 'conv2d' label). */
 const FORWARD_KERNEL: Record<Algorithm, string> = { direct: 'conv2d.wgsl:forward', gemm: 'gemm.wgsl:nn', matmul1x1: 'gemm.wgsl:nn', depthwise: 'depthwise.wgsl:forward', winograd: 'winograd.wgsl:output' };
 
+/** The direct kernels' entry points: the sliding-window ones at stride 1 and dilation 1 along the width. */
+function directEntry(base: 'forward' | 'input_grad', geo: ConvGeometry): string {
+  return `conv2d.wgsl:${base}${geo.sw === 1 && geo.dw === 1 ? '_window' : ''}`;
+}
+
 interface ConvCase {
   name: string;
   x: number[];
@@ -133,12 +138,17 @@ async function run(c: ConvCase, seed: number, algorithm: Algorithm, tol?: number
   // The plan checkOp ran holds forward and backward: make sure the intended path was taken.
   const kernels = lastKernels();
   // Every algorithm but winograd (which has no weight gradient of its own) runs all three passes.
+  const geo = geometry(c.x, c.w, c.p);
   const usedIm2col = kernels.some((k) => k.label === 'im2col');
   if (algorithm !== 'winograd') expect(usedIm2col, `${algorithm} algorithm (im2col in the plan)`).toBe(algorithm === 'gemm');
-  if (algorithm === 'winograd' && wt.ops.canRunConv(geometry(c.x, c.w, c.p), 'winograd', 'inputGrad')) {
+  if (algorithm === 'winograd' && wt.ops.canRunConv(geo, 'winograd', 'inputGrad')) {
     expect(kernels.filter((k) => k.label === 'conv2d_input_grad').map((k) => k.entryPoint), 'winograd input gradient').toContain('winograd.wgsl:output');
   }
-  expect(kernels.filter((k) => k.label === 'conv2d').map((k) => k.entryPoint), `${algorithm} forward kernel`).toContain(FORWARD_KERNEL[algorithm]);
+  const forwardKernel = algorithm === 'direct' ? directEntry('forward', geo) : FORWARD_KERNEL[algorithm];
+  expect(kernels.filter((k) => k.label === 'conv2d').map((k) => k.entryPoint), `${algorithm} forward kernel`).toContain(forwardKernel);
+  if (algorithm === 'direct') {
+    expect(kernels.filter((k) => k.label === 'conv2d_input_grad').map((k) => k.entryPoint), 'direct input gradient').toContain(directEntry('input_grad', geo));
+  }
   if (algorithm === 'direct') {
     const reductions = kernels.filter((k) => k.label === 'conv2d_weight_grad' && k.entryPoint.startsWith('reduce')).length;
     if (c.splitsWeightGrad ?? true) expect(reductions, 'weight gradient split into row chunks').toBeGreaterThan(0);
