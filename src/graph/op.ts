@@ -39,6 +39,13 @@ export interface LowerContext {
   copy(src: BufRef, dst: BufRef, bytes: number): void;
   /** Fills with zero bytes. */
   clear(buf: BufRef, bytes: number): void;
+  /**
+   * A small buffer holding per-run parameters: before each run of the plan, `write` gets that run's
+   * node (equal in structure, its attrs possibly not) and its bytes are written to the buffer. For
+   * values that change every step (a dropout seed) kept in attrs that the op's `key` leaves out, so
+   * the cached plan replays with each run's values and nothing is uploaded as a tensor.
+   */
+  params(bytes: number, write: (node: Node) => ArrayBufferView): BufRef;
 }
 
 /**

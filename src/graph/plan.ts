@@ -2,7 +2,9 @@
  * A Plan is a compiled schedule: the kernel launches and copies of a whole graph, with buffers
  * assigned by liveness (intermediates whose lifetimes do not overlap share a buffer), pipelines
  * built, and bind groups prebuilt. It is built once per graph structure and replayed: a training
- * step's second and later runs only bind this step's inputs and outputs and encode.
+ * step's second and later runs only bind this step's inputs and outputs and encode. Per-run
+ * parameters (LowerContext.params: values in a node's attrs that its key leaves out, like a dropout
+ * seed) are written into small pooled buffers before each run.
  */
 import type { Device } from '../device/device.js';
 import { WebtrainError } from '../errors.js';
@@ -10,14 +12,21 @@ import type { BufRef, KernelCall, LowerContext } from './op.js';
 import type { Schedule } from './schedule.js';
 import { Storage, type Node, type Value } from './value.js';
 
-type VBufKind = 'internal' | 'external' | 'output';
+type VBufKind = 'internal' | 'external' | 'output' | 'param';
+
+/** A per-run parameter buffer (LowerContext.params): written from node `node` of each run's schedule. */
+interface ParamSlot {
+  node: number;
+  bytes: number;
+  write: (node: Node) => ArrayBufferView;
+}
 
 interface VBuf {
   kind: VBufKind;
   bytes: number;
   /** For externals: index into the schedule's externals. */
   ext: number;
-  /** For outputs: index into the plan's output buffers. */
+  /** For outputs: index into the plan's output buffers; for params: index of the param slot. */
   out: number;
   first: number;
   last: number;
@@ -97,6 +106,7 @@ export class Plan {
     /** For each schedule external: the output index that overwrites it in place, or -1. */
     private readonly donatedTo: number[],
     readonly label: string,
+    private readonly paramSlots: ParamSlot[],
   ) {
     this.arenaBytes = arenaSizes.reduce((s, b) => s + b, 0);
     this.outputBufOf = [];
@@ -134,9 +144,17 @@ export class Plan {
     // memory; released in reverse order, the pool hands the same buffers out next time, and the
     // bind groups built for them are reused.
     const arena = this.arenaSizes.map((bytes) => device.acquire(bytes, 'plan arena'));
+    // Per-run parameters, written before this run's commands are encoded: device.write submits any
+    // work already encoded first, so an earlier run's readers see their own values.
+    const params = this.paramSlots.map((p) => {
+      const buffer = device.acquire(p.bytes, 'plan params');
+      device.write(buffer, 0, p.write(sched.nodes[p.node]!));
+      return buffer;
+    });
     const phys = (vbuf: number): GPUBuffer => {
       const vb = this.vbufs[vbuf]!;
       if (vb.kind === 'internal') return arena[vb.phys]!;
+      if (vb.kind === 'param') return params[vb.out]!;
       if (vb.kind === 'external') return externals[vb.ext]!.buffer;
       return outBuffers[vb.out]!;
     };
@@ -169,6 +187,7 @@ export class Plan {
     }
     pass?.end();
     this.runs++;
+    for (let i = params.length - 1; i >= 0; i--) device.release(params[i]!);
     for (let i = arena.length - 1; i >= 0; i--) device.release(arena[i]!);
 
     // Attach results. Donated externals hand their storage to the output that overwrote them.
@@ -237,6 +256,7 @@ class PlanBuilder {
   private readonly valueBuf = new Map<Value, number>();
   private readonly used = new Set<Value>();
   private readonly donatedTo: number[];
+  private readonly paramSlots: ParamSlot[] = [];
 
   constructor(
     private readonly device: Device,
@@ -267,11 +287,11 @@ class PlanBuilder {
     for (const v of sched.outputs) this.used.add(v);
 
     const labels = new Set<string>();
-    for (const node of sched.nodes) {
+    sched.nodes.forEach((node, index) => {
       const label = node.layer ? `${node.op.name} (${node.layer})` : node.op.name;
       labels.add(node.op.name);
-      this.lowerNode(node, label);
-    }
+      this.lowerNode(node, label, index);
+    });
 
     // Classify: any vbuf holding an output value outlives the plan (unless it is an external).
     const outputVbufs = sched.outputs.map((v) => this.valueBuf.get(v)!);
@@ -301,10 +321,11 @@ class PlanBuilder {
       outputSizes,
       this.donatedTo,
       `plan[${name}]`,
+      this.paramSlots,
     );
   }
 
-  private lowerNode(node: Node, label: string): void {
+  private lowerNode(node: Node, label: string, index: number): void {
     const op = node.op;
     const donations = this.sched.donations.get(node);
     node.outputs.forEach((out, j) => {
@@ -348,6 +369,12 @@ class PlanBuilder {
         this.touch(src.vbuf);
         this.touch(dst.vbuf);
         this.steps.push({ kind: 'copy', src: src.vbuf, dst: dst.vbuf, bytes, label });
+      },
+      params: (bytes, write) => {
+        const vbuf = this.newBuf('param', bytes);
+        this.vbufs[vbuf]!.out = this.paramSlots.length;
+        this.paramSlots.push({ node: index, bytes: Math.max(16, bytes), write });
+        return { vbuf };
       },
       clear: (buf, bytes) => {
         this.touch(buf.vbuf);
@@ -430,4 +457,5 @@ type PlanCtor = new (
   outputSizes: number[],
   donatedTo: number[],
   label: string,
+  paramSlots: ParamSlot[],
 ) => Plan;

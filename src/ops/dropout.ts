@@ -5,17 +5,16 @@
  *
  * The random bits come from Philox4x32-10 on the GPU (shaders/dropout.wgsl through
  * src/kernels/dropout.ts), keyed by a 64-bit seed drawn per call from webtrain's seeded CPU
- * generator (manualSeed makes runs reproducible). The seed is a small int32 tensor input of the node,
- * not an attribute, so a training step with dropout replays its cached plan with new seeds. The
- * backward pass is the same op on the gradient with the same seed: it regenerates the mask.
- * Each call uploads its 8-byte seed; that buffer returns to the pool when the graph holding it is
- * garbage-collected.
+ * generator (manualSeed makes runs reproducible). The seed is an attribute of the node that the
+ * plan-cache key leaves out: the plan writes each run's seed into a small parameter buffer
+ * (LowerContext.params), so a training step with dropout replays its cached plan with new masks and
+ * uploads no tensor. The backward pass is the same op on the gradient with the same attributes: it
+ * regenerates the mask.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
 import { currentLayer } from '../graph/engine.js';
 import type { OpDef } from '../graph/op.js';
 import { dropoutKernel, type DropoutParams } from '../kernels/dropout.js';
-import { tensor } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { numel } from '../util/shape.js';
@@ -23,15 +22,22 @@ import { defaultGenerator, type Generator } from '../util/random.js';
 import { apply1 } from './record.js';
 import { reshape } from './shape.js';
 
-/** Inputs: x, seed (int32 [2]). Output: x * mask / (1 - p). */
-export const dropoutOp: OpDef<DropoutParams> = {
+interface DropoutAttrs extends DropoutParams {
+  /** The Philox key of this call (per-run parameter, not part of the plan key). */
+  seed: [number, number];
+}
+
+/** Input: x. Output: x * mask / (1 - p), the mask drawn with attrs.seed. */
+export const dropoutOp: OpDef<DropoutAttrs> = {
   name: 'dropout',
+  key: (a) => `${a.p},${a.plane}`,
   lower(ctx, node) {
-    ctx.dispatch(dropoutKernel(node.inputs[0]!.numel, node.attrs, ctx.input(0), ctx.input(1), ctx.output(0)));
+    const seed = ctx.params(8, (n) => Uint32Array.from((n.attrs as DropoutAttrs).seed));
+    ctx.dispatch(dropoutKernel(node.inputs[0]!.numel, node.attrs, ctx.input(0), seed, ctx.output(0)));
   },
   vjp(node, [g], needs) {
-    if (!needs[0] || !g) return [null, null];
-    return [apply1(dropoutOp, [g, Tensor.view(node.inputs[1]!)], node.attrs, { shape: g.shape, dtype: 'float32' }), null];
+    if (!needs[0] || !g) return [null];
+    return [apply1(dropoutOp, [g], node.attrs, { shape: g.shape, dtype: 'float32' })];
   },
 };
 
@@ -55,11 +61,7 @@ function checkInput(op: string, input: unknown, training: unknown): asserts inpu
 
 /** x * mask / (1 - p) with a fresh seed; `plane` = 0 for elementwise dropout. */
 function dropoutNode(x: Tensor, p: number, plane: number): Tensor {
-  const [lo, hi] = dropoutSeed();
-  const seed = tensor(Int32Array.of(lo | 0, hi | 0), { device: x.device });
-  const y = apply1(dropoutOp, [x, seed], { p, plane }, { shape: x.shape, dtype: 'float32' });
-  seed._release();
-  return y;
+  return apply1(dropoutOp, [x], { p, plane, seed: dropoutSeed() }, { shape: x.shape, dtype: 'float32' });
 }
 
 /** PyTorch's inplace: `input` is rebound to the result (a leaf that requires grad cannot be). */

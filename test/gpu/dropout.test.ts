@@ -3,8 +3,9 @@
  * mask against the reference bit for bit, statistics (keep rate within binomial bounds, per Philox
  * word and for neighbouring pairs, kept values scaled by exactly 1 / (1 - p)), the gradient's mask
  * equal to the forward's, p = 0 and p = 1, eval mode, seeds (reproducible with manualSeed, different
- * per call), channel dropout (dropout1d/2d/3d), the modules, a training step that replays its plan,
- * and launches past one dispatch's workgroup limit.
+ * per call), channel dropout (dropout1d/2d/3d), the modules, a training step that replays its plan
+ * without new buffers, a backward recorded after its forward ran, and launches past one dispatch's
+ * workgroup limit.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wt from '../../src/index.js';
@@ -76,6 +77,25 @@ describe('dropout: the GPU mask is the reference mask', () => {
         gradTol: 1e-6,
       });
     });
+  });
+
+  it('a backward recorded after the forward was read (and recomputed) uses the forward\'s mask', async () => {
+    const x = randomArray([5000], 32);
+    const xt = tensorOf(x, true);
+    const h = F.dropout(xt.mul(3), 0.5);
+    const y = h.mul(h);
+    const out = (await y.data()) as Float32Array;
+    // Another dropout call in between draws the next seed; h's node keeps its own.
+    await F.dropout(wt.ones([64]), 0.5).data();
+    y.backward(wt.ones([5000]));
+    const dx = (await xt.grad!.data()) as Float32Array;
+    // y = (6 x)^2 where kept, 0 elsewhere: dy/dx = 2 * 6x * 6 = 72 x where kept.
+    let bad = 0;
+    for (let i = 0; i < 5000; i++) {
+      const kept = out[i] !== 0;
+      if (kept ? Math.abs(dx[i]! - 72 * x.data[i]!) > 1e-4 * Math.abs(72 * x.data[i]!) : dx[i] !== 0) bad++;
+    }
+    expect(bad).toBe(0);
   });
 
   it('the backward pass regenerates the same mask: dx = dy / (1 - p) exactly where y != 0, 0 elsewhere', async () => {
@@ -270,8 +290,16 @@ describe('dropout modules and training', () => {
     const losses = [await step(), await step()];
     const engine = wt.engineFor(device);
     for (let i = 0; i < 3; i++) {
-      const before = { hits: engine.stats.planHits, builds: engine.stats.planBuilds, submits: device.submitCount, pipelines: device.pipelines.stats.pipelines };
+      const before = {
+        hits: engine.stats.planHits,
+        builds: engine.stats.planBuilds,
+        submits: device.submitCount,
+        pipelines: device.pipelines.stats.pipelines,
+        buffers: device.pool.stats.created,
+      };
       losses.push(await step());
+      // The seed rides in a pooled parameter buffer of the plan: no upload, no new buffer.
+      expect(device.pool.stats.created - before.buffers, 'new GPU buffers').toBe(0);
       expect(engine.stats.planBuilds - before.builds, 'plans built').toBe(0);
       expect(engine.stats.planHits - before.hits, 'plan hits').toBe(1);
       expect(device.submitCount - before.submits, 'submits').toBe(1);
