@@ -22,8 +22,14 @@ export async function installNodeWebGPUGlobals(gpu: GPU): Promise<void> {
   }
 }
 
-export async function nodeBenchContext(options: { smoke: boolean; adapter?: 'auto' | 'gpu' | 'swiftshader' }): Promise<BenchContext> {
-  const device = await wt.init(options.adapter ? { adapter: options.adapter } : {});
+/**
+ * `boundsChecks` (default true): both libraries share the instance, so both run with or without
+ * WebGPU's shader bounds checks. On by default, as in every browser: tfjs's kernels rely on them
+ * (without them its LeNet-5 step reads past its buffers and its loss turns NaN on SwiftShader),
+ * while webtrain's main job in Node turns them off on SwiftShader (DeviceOptions.boundsChecks).
+ */
+export async function nodeBenchContext(options: { smoke: boolean; adapter?: 'auto' | 'gpu' | 'swiftshader'; boundsChecks?: boolean }): Promise<BenchContext> {
+  const device = await wt.init({ ...(options.adapter ? { adapter: options.adapter } : {}), boundsChecks: options.boundsChecks ?? true });
   if (!device.instance) throw new Error('webtrain device has no Dawn instance (not running in Node?)');
   await installNodeWebGPUGlobals(device.instance);
   const tfjs = await useTfjsWebGPU(device.instance, { forceFallbackAdapter: device.adapter.isFallbackAdapter });

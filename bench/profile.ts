@@ -93,7 +93,7 @@ function noTfjs(): TfjsWebGPU {
   });
 }
 
-export async function runProfile(caseId: string, o: { adapter: 'auto' | 'gpu' | 'swiftshader'; log: (s: string) => void }): Promise<number> {
+export async function runProfile(caseId: string, o: { adapter: 'auto' | 'gpu' | 'swiftshader'; boundsChecks: boolean | 'auto'; log: (s: string) => void }): Promise<number> {
   const stepId = STEP_OF[caseId] ?? caseId;
   const c = benchCases({ smoke: false }).find((x) => x.id === stepId);
   if (!c) throw new Error(`no case ${caseId}`);
@@ -102,7 +102,7 @@ export async function runProfile(caseId: string, o: { adapter: 'auto' | 'gpu' | 
     process.stdout.write(`${caseId}: ${missing}\n`);
     return 0;
   }
-  const device = await wt.init({ adapter: o.adapter });
+  const device = await wt.init({ adapter: o.adapter, boundsChecks: o.boundsChecks });
   if (!device.features.has('timestamp-query')) {
     process.stdout.write(`${caseId}: the adapter (${wt.describeAdapter(device.adapter)}) has no timestamp-query; per-kernel times are not available\n`);
     return 1;

@@ -32,6 +32,7 @@ interface Options {
   torch: boolean;
   torchThreads: number;
   adapter: 'auto' | 'gpu' | 'swiftshader';
+  boundsChecks: boolean | 'auto';
   write: boolean;
   updateDocs: boolean;
   json: boolean;
@@ -72,6 +73,10 @@ function parse(argv: string[]): Options {
     .addOption(new Option('--no-torch', 'skip the PyTorch CPU reference'))
     .addOption(new Option('--torch-threads <n>', 'PyTorch CPU threads').argParser(positiveInt(1)).default(cores))
     .addOption(new Option('--adapter <name>', 'Node adapter').choices(['auto', 'gpu', 'swiftshader']).default('auto'))
+    .addOption(
+      new Option('--bounds-checks <on|off>', "Node: WebGPU's shader bounds checks for both libraries (on: as in browsers; --profile: off is the default of webtrain's main job on SwiftShader)")
+        .choices(['on', 'off']),
+    )
     .addOption(new Option('--no-write', 'do not write bench/results/*.json'))
     .addOption(new Option('--update-docs', `put the table into ${DOC_FILES.join(' and ')} between ${MARK_BEGIN} and ${MARK_END}, where those markers are`))
     .addOption(new Option('--json', 'print the JSON record on stdout (progress goes to stderr)'))
@@ -91,6 +96,7 @@ function parse(argv: string[]): Options {
     torch: o['torch'] as boolean,
     torchThreads: o['torchThreads'] as number,
     adapter: o['adapter'] as Options['adapter'],
+    boundsChecks: o['boundsChecks'] === undefined ? (o['profile'] ? 'auto' : true) : o['boundsChecks'] === 'on',
     write: o['write'] as boolean,
     updateDocs: Boolean(o['updateDocs']),
     json: Boolean(o['json']),
@@ -130,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (o.profile) {
     const { runProfile } = await import('./profile.ts');
-    return runProfile(o.profile, { adapter: o.adapter, log });
+    return runProfile(o.profile, { adapter: o.adapter, boundsChecks: o.boundsChecks, log });
   }
 
   const wall0 = performance.now();
@@ -153,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
     const { nodeBenchContext } = await import('./node-env.ts');
     const { runSuite, adapterOf } = await import('./suite.ts');
     const { tf } = await import('./tfjs-backend.ts');
-    const ctx = await nodeBenchContext({ smoke: o.smoke, adapter: o.adapter });
+    const ctx = await nodeBenchContext({ smoke: o.smoke, adapter: o.adapter, boundsChecks: o.boundsChecks !== false });
     adapter = adapterOf(ctx);
     versions['tfjs'] = tf.version.tfjs;
     log(`adapter: ${adapter.webtrain}${adapter.same ? ' (tfjs on the same adapter)' : ` / tfjs: ${adapter.tfjs}`}`);

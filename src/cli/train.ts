@@ -20,6 +20,8 @@ export interface TrainOptions {
   augment: boolean;
   activation: 'relu' | 'tanh';
   adapter: 'auto' | 'gpu' | 'swiftshader';
+  /** Keep WebGPU's shader bounds checks on SwiftShader too (DeviceOptions.boundsChecks). */
+  boundsChecks: boolean;
   json: boolean;
   progress: boolean;
 }
@@ -64,6 +66,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
         .choices(['auto', 'gpu', 'swiftshader'])
         .default(process.env['WEBTRAIN_ADAPTER'] ?? 'auto'),
     )
+    .addOption(new Option('--bounds-checks', "keep WebGPU's shader bounds checks on SwiftShader too (slower; default: off there, on for GPUs)"))
     .addOption(new Option('--json', 'print a JSON summary on stdout (progress goes to stderr)'))
     .addOption(new Option('--no-progress', 'no progress bar (one line per epoch)'))
     .exitOverride()
@@ -81,6 +84,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     augment: o['augment'] as boolean,
     activation: o['activation'] as TrainOptions['activation'],
     adapter: o['adapter'] as TrainOptions['adapter'],
+    boundsChecks: Boolean(o['boundsChecks']),
     json: Boolean(o['json']),
     progress: o['progress'] as boolean,
   };
@@ -120,7 +124,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   const log = (s: string): void => {
     process.stderr.write(`${s}\n`);
   };
-  const device = await wt.init({ adapter: o.adapter });
+  const device = await wt.init({ adapter: o.adapter, ...(o.boundsChecks ? { boundsChecks: true } : {}) });
   const adapter = wt.describeAdapter(device.adapter);
   wt.manualSeed(o.seed);
   const mnist = await wt.loadMnist();

@@ -23,6 +23,17 @@ export interface DeviceOptions {
    */
   adapter?: AdapterChoice;
   powerPreference?: GPUPowerPreference;
+  /**
+   * Node only: whether shaders keep WebGPU's bounds checks, which clamp every buffer index so that a
+   * wrong index cannot reach memory outside its buffer. Browsers always keep them. On SwiftShader
+   * (WebGPU on the CPU) each check is extra CPU work on every load, and a LeNet-5 training step runs
+   * 1.7x faster without them (bench/NOTES.md); on a GPU they cost little. 'auto' (default): off on
+   * Node's SwiftShader adapter, on elsewhere. webtrain validates every shape before it dispatches and
+   * its kernels index inside their buffers (the same kernels are tested with the checks on, in
+   * Chromium); turn them on when running WGSL of your own. Also read from $WEBTRAIN_BOUNDS_CHECKS
+   * ('1' on, '0' off).
+   */
+  boundsChecks?: boolean | 'auto';
 }
 
 export interface AdapterSummary {
@@ -33,6 +44,8 @@ export interface AdapterSummary {
   isFallbackAdapter: boolean;
   /** 'browser' (navigator.gpu) or 'node' (Dawn). */
   runtime: 'browser' | 'node';
+  /** Whether shaders run with WebGPU's bounds checks (always in browsers; see DeviceOptions.boundsChecks). */
+  boundsChecks: boolean;
 }
 
 /** Limits worth raising to the adapter's maximum: big models need big bindings. */
@@ -298,6 +311,7 @@ export async function createDevice(options: DeviceOptions = {}): Promise<Device>
   let adapter: GPUAdapter | null;
   let instance: GPU | null = null;
   let runtime: 'browser' | 'node';
+  let boundsChecks = true;
   if (typeof navigator !== 'undefined' && navigator.gpu) {
     runtime = 'browser';
     adapter = await navigator.gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : {});
@@ -315,7 +329,12 @@ export async function createDevice(options: DeviceOptions = {}): Promise<Device>
     if (!['auto', 'gpu', 'swiftshader'].includes(choice)) {
       throw new AdapterError(`adapter must be 'auto', 'gpu' or 'swiftshader', got '${String(choice)}'`);
     }
-    ({ adapter, instance } = await requestNodeAdapter(choice, options.powerPreference));
+    const envChecks = process.env['WEBTRAIN_BOUNDS_CHECKS'];
+    const checks = options.boundsChecks ?? (envChecks === '1' ? true : envChecks === '0' ? false : 'auto');
+    if (checks !== true && checks !== false && checks !== 'auto') {
+      throw new AdapterError(`boundsChecks must be true, false or 'auto', got ${String(checks)}`);
+    }
+    ({ adapter, instance, boundsChecks } = await requestNodeAdapter(choice, options.powerPreference, checks));
   } else {
     throw new AdapterError(
       'WebGPU is not available here: navigator.gpu is missing. Use a browser with WebGPU (Chrome/Edge 113+, ' +
@@ -343,6 +362,7 @@ export async function createDevice(options: DeviceOptions = {}): Promise<Device>
     description: info.description,
     isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter),
     runtime,
+    boundsChecks,
   }, instance);
 }
 
@@ -351,6 +371,7 @@ export function describeAdapter(a: AdapterSummary): string {
   if (a.vendor) parts.push(`vendor ${a.vendor}`);
   if (a.architecture && !parts[0]!.includes(a.architecture)) parts.push(a.architecture);
   if (a.isFallbackAdapter) parts.push('CPU fallback');
+  if (!a.boundsChecks) parts.push('bounds checks off');
   parts.push(a.runtime === 'node' ? 'Node/Dawn' : 'browser');
   return parts.join(', ');
 }

@@ -50,10 +50,18 @@ export interface NodeAdapter {
   instance: GPU;
 }
 
+/**
+ * Dawn's flag that turns off the bounds checks WebGPU adds to every buffer access in a shader
+ * (Tint's robustness transform). Used only for SwiftShader in Node, where each check is CPU work on
+ * every load (see DeviceOptions.boundsChecks).
+ */
+export const DAWN_NO_BOUNDS_CHECKS = 'enable-dawn-features=disable_robustness';
+
 export async function requestNodeAdapter(
   choice: AdapterChoice,
   powerPreference: GPUPowerPreference | undefined,
-): Promise<NodeAdapter> {
+  boundsChecks: boolean | 'auto' = 'auto',
+): Promise<NodeAdapter & { boundsChecks: boolean }> {
   let webgpu: WebgpuModule;
   try {
     webgpu = await dynamicImport<WebgpuModule>('webgpu');
@@ -69,17 +77,17 @@ export async function requestNodeAdapter(
   // Mesa's Vulkan drivers, probed on the way, complain when this is unset.
   process.env['XDG_RUNTIME_DIR'] ??= '/tmp';
   if (choice !== 'swiftshader' && !process.env['VK_ICD_FILENAMES']) {
-    const instance = webgpu.create([]);
+    const instance = webgpu.create(boundsChecks === false ? [DAWN_NO_BOUNDS_CHECKS] : []);
     const adapter = await instance.requestAdapter(options);
-    if (adapter && !adapter.info.isFallbackAdapter) return { adapter, instance };
+    if (adapter && !adapter.info.isFallbackAdapter) return { adapter, instance, boundsChecks: boundsChecks !== false };
     if (choice === 'gpu') {
       throw new AdapterError(`No GPU adapter was found (adapter: 'gpu' was asked for). ${HOW_TO_GET_ONE}`);
     }
   }
   if (choice === 'gpu' && process.env['VK_ICD_FILENAMES']) {
-    const instance = webgpu.create([]);
+    const instance = webgpu.create(boundsChecks === false ? [DAWN_NO_BOUNDS_CHECKS] : []);
     const adapter = await instance.requestAdapter(options);
-    if (adapter) return { adapter, instance };
+    if (adapter) return { adapter, instance, boundsChecks: boundsChecks !== false };
     throw new AdapterError(
       `No adapter was found with VK_ICD_FILENAMES=${process.env['VK_ICD_FILENAMES']}. ${HOW_TO_GET_ONE}`,
     );
@@ -91,12 +99,14 @@ export async function requestNodeAdapter(
     if (!icd) throw new AdapterError(`No WebGPU adapter: no GPU was found and SwiftShader is not installed. ${HOW_TO_GET_ONE}`);
     process.env['VK_ICD_FILENAMES'] = icd;
   }
-  const instance = webgpu.create([]);
+  // SwiftShader: bounds checks off unless asked for (DeviceOptions.boundsChecks).
+  const checks = boundsChecks === true;
+  const instance = webgpu.create(checks ? [] : [DAWN_NO_BOUNDS_CHECKS]);
   const adapter = (await instance.requestAdapter({ ...options, forceFallbackAdapter: true })) ?? (await instance.requestAdapter(options));
   if (!adapter) {
     throw new AdapterError(
       `No WebGPU adapter with VK_ICD_FILENAMES=${process.env['VK_ICD_FILENAMES']}. ${HOW_TO_GET_ONE}`,
     );
   }
-  return { adapter, instance };
+  return { adapter, instance, boundsChecks: checks };
 }
