@@ -26,7 +26,12 @@ export { sum, mean, amax, amin, argmax, argmin, max, min, type MaxOptions } from
 export { topk, type ValuesIndices, type TopkOptions } from './ops/topk.js';
 export { where } from './ops/where.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
-export { clamp, maximum, minimum } from './ops/elementwise.js';
+export {
+  add, sub, mul, div, pow, neg, abs, exp, log, sqrt, rsqrt, square, reciprocal, sign, sin, cos, floor, ceil, round,
+  clamp, maximum, minimum, eq, ne, lt, le, gt, ge,
+} from './ops/elementwise.js';
+export { matmul } from './ops/matmul.js';
+export { relu, sigmoid, tanh } from './ops/activation.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export { LeNet5, type LeNet5Options } from './models/lenet.js';

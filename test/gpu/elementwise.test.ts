@@ -412,3 +412,34 @@ describe('tensors larger than one dispatch dimension (> 65535 * 64 elements)', (
     expectClose(grad!, sumTo(gy.ref, [cols]), 1e-5, 'd(x + b)/db');
   });
 });
+
+describe('the torch.* functional forms at the top level', () => {
+  it('wt.add/sub/mul/div/pow/exp/.../matmul/relu give what the tensor methods give', async () => {
+    const a = randomArray([3, 4], 71, { lo: 0.5, hi: 2 });
+    const b = randomArray([4], 72, { lo: 0.5, hi: 2 });
+    const m = randomArray([4, 5], 73);
+    const ta = tensorOf(a);
+    const tb = tensorOf(b);
+    const pairs: [string, wt.Tensor, ArrayLike<number>][] = [
+      ['add', wt.add(ta, tb), ew.binary(ew.add(), a.ref, b.ref).data],
+      ['add alpha', wt.add(ta, tb, 2), ew.binary(ew.add(2), a.ref, b.ref).data],
+      ['sub', wt.sub(ta, tb), ew.binary(ew.sub(), a.ref, b.ref).data],
+      ['mul', wt.mul(ta, 3), Array.from(a.data, (x) => 3 * x)],
+      ['div', wt.div(ta, tb), ew.binary(ew.div, a.ref, b.ref).data],
+      ['pow', wt.pow(ta, 2), Array.from(a.data, (x) => x * x)],
+      ['exp', wt.exp(ta), Array.from(a.data, Math.exp)],
+      ['log', wt.log(ta), Array.from(a.data, Math.log)],
+      ['sqrt', wt.sqrt(ta), Array.from(a.data, Math.sqrt)],
+      ['neg', wt.neg(ta), Array.from(a.data, (x) => -x)],
+      ['relu', wt.relu(wt.sub(ta, 1)), Array.from(a.data, (x) => Math.max(0, x - 1))],
+      ['sigmoid', wt.sigmoid(ta), Array.from(a.data, (x) => 1 / (1 + Math.exp(-x)))],
+      ['tanh', wt.tanh(ta), Array.from(a.data, Math.tanh)],
+      ['gt', wt.gt(ta, 1).float(), Array.from(a.data, (x) => (x > 1 ? 1 : 0))],
+    ];
+    for (const [name, t, expected] of pairs) expectClose((await t.data()) as Float32Array, expected, TOL, `wt.${name}`);
+    const mm = (await wt.matmul(ta, tensorOf(m)).data()) as Float32Array;
+    const ref = new Float64Array(15);
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 5; j++) for (let k = 0; k < 4; k++) ref[i * 5 + j]! += a.data[i * 4 + k]! * m.data[k * 5 + j]!;
+    expectClose(mm, ref, TOL, 'wt.matmul');
+  });
+});
