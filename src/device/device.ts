@@ -71,6 +71,19 @@ interface OpenSubmission {
   done: Promise<void>;
   resolve: () => void;
   reject: (e: Error) => void;
+  /** Set at submission (Node's wait model, see Device.untilLikelyDone). */
+  timing?: SubmissionTiming;
+}
+
+/** When a submission went out and when the GPU should finish it. */
+interface SubmissionTiming {
+  /** What the submission holds (its labels): submissions with the same key take about as long. */
+  key: string;
+  submittedAt: number;
+  /** Expected completion (performance.now() time), or null before this key was ever measured. */
+  expectedDone: number | null;
+  /** Whether a wait has already learned from this submission (several reads can ride in one). */
+  observed?: boolean;
 }
 
 export class Device {
@@ -81,10 +94,13 @@ export class Device {
   readonly pipelines: PipelineCache;
   /** Counts `queue.submit` calls (tests check one per training step). */
   submitCount = 0;
-  /** When the latest submission went out (performance.now()). */
-  private lastSubmitAt = 0;
-  /** Moving estimate of how long a submission takes to finish, for waiting without spinning. */
-  private latencyMs = 0;
+  /** Moving estimates of how long the GPU takes to run a submission, by submission key. */
+  private readonly runMs = new Map<string, number>();
+  /** When the GPU is expected to have finished everything submitted so far. */
+  private queueFreeAt = 0;
+  /** When the latest completion was observed, and the timing of the latest submission. */
+  private lastDoneAt = 0;
+  private lastTiming: SubmissionTiming | null = null;
   private open: OpenSubmission | null = null;
   private asyncError: WebtrainError | null = null;
   private lostMessage: string | null = null;
@@ -204,7 +220,7 @@ export class Device {
     gpu.pushErrorScope('validation');
     gpu.queue.submit([open.encoder.finish()]);
     this.submitCount++;
-    this.lastSubmitAt = performance.now();
+    this.lastTiming = open.timing = this.expectTiming(open.labels);
     const what = summarize(open.labels);
     const validation = gpu.popErrorScope();
     const oom = gpu.popErrorScope();
@@ -230,12 +246,13 @@ export class Device {
     const padded = Math.ceil(size / 4) * 4;
     const staging = this.staging.acquire(padded, STAGING_USAGE, 'readback');
     this.encoder(`read ${label}`).copyBufferToBuffer(buffer, offset, staging, 0, padded);
+    const submission = this.open!;
     try {
       await this.whenSubmitted();
-      await this.untilLikelyDone();
+      await this.untilLikelyDone(submission.timing);
       const asked = performance.now();
       await staging.mapAsync(MapMode.READ, 0, padded);
-      this.noteDone(performance.now() - asked);
+      this.noteDone(submission.timing, performance.now() - asked);
       const out = staging.getMappedRange(0, padded).slice(0, size);
       staging.unmap();
       this.check();
@@ -253,36 +270,63 @@ export class Device {
   }
 
   /**
-   * Sleeps through most of the time the latest submission is expected to take. In Node, Dawn's
-   * binding polls its event queue from the JavaScript thread (setImmediate) for as long as a
-   * mapAsync is pending; with the GPU on the CPU (SwiftShader) that polling thread takes a core from
-   * the shader threads. Asking for the map when the work is nearly done keeps the polling short.
+   * The expected completion of a submission going out now. The GPU runs submissions in order, so it
+   * starts this one when it has finished the ones before (queueFreeAt) and takes as long as the last
+   * submissions with the same labels took (a training step's plan, an evaluation batch ...).
    */
-  private async untilLikelyDone(): Promise<void> {
-    if (this.adapter.runtime !== 'node' || this.latencyMs < 4) return;
-    const wait = this.lastSubmitAt + 0.9 * this.latencyMs - performance.now();
+  private expectTiming(labels: string[]): SubmissionTiming {
+    const now = performance.now();
+    const key = summarize(labels);
+    const run = this.runMs.get(key);
+    const start = Math.max(now, this.queueFreeAt);
+    const expectedDone = run === undefined ? null : start + run;
+    this.queueFreeAt = expectedDone ?? now;
+    return { key, submittedAt: now, expectedDone };
+  }
+
+  /**
+   * Sleeps through most of the time a submission is expected to take. In Node, Dawn's binding polls
+   * its event queue from the JavaScript thread (setImmediate) for as long as a mapAsync or
+   * onSubmittedWorkDone is pending: measured here, that thread is busy about half the wait, and with
+   * the GPU on the CPU (SwiftShader) it takes that time from the shader threads. Asking when the work
+   * is nearly done keeps the polling short.
+   */
+  private async untilLikelyDone(timing: SubmissionTiming | null | undefined): Promise<void> {
+    if (this.adapter.runtime !== 'node' || !timing || timing.expectedDone === null) return;
+    const run = this.runMs.get(timing.key) ?? 0;
+    const wait = timing.expectedDone - 0.05 * run - 1 - performance.now();
     if (wait > 2) await new Promise((r) => setTimeout(r, wait));
   }
 
   /**
-   * `waitedMs`: how long the wait after the sleep took. Near zero means the work had finished while
-   * we slept, so `took` measured the sleep, not the GPU: halve the estimate instead of learning it,
-   * or one long submission would make every later short one sleep nearly as long (it could only
-   * shrink by 3% per wait).
+   * Learns from a completed wait. `waitedMs`: how long the wait after the sleep took. Near zero means
+   * the work had finished while we slept, so the time measured the sleep, not the GPU: shrink the
+   * estimate a little instead of learning it. Otherwise the GPU ran this submission from when it was
+   * submitted or, if later, when the previous observed completion happened.
    */
-  private noteDone(waitedMs: number): void {
-    const took = performance.now() - this.lastSubmitAt;
-    if (this.latencyMs > 0 && waitedMs < 2) this.latencyMs *= 0.5;
-    else this.latencyMs = this.latencyMs === 0 ? took : 0.7 * this.latencyMs + 0.3 * took;
+  private noteDone(timing: SubmissionTiming | null | undefined, waitedMs: number): void {
+    const now = performance.now();
+    if (!timing || timing.observed) return;
+    timing.observed = true;
+    const prev = this.runMs.get(timing.key);
+    if (prev !== undefined && waitedMs < 2) {
+      this.runMs.set(timing.key, prev * 0.97);
+    } else {
+      const took = now - Math.max(timing.submittedAt, this.lastDoneAt);
+      this.runMs.set(timing.key, prev === undefined ? took : 0.7 * prev + 0.3 * took);
+    }
+    this.lastDoneAt = now;
+    if (timing === this.lastTiming) this.queueFreeAt = Math.min(this.queueFreeAt, now);
   }
 
   /** Waits until the GPU has finished all submitted work, then reports any error it raised. */
   async sync(): Promise<void> {
     this.submit();
-    await this.untilLikelyDone();
+    const timing = this.lastTiming;
+    await this.untilLikelyDone(timing);
     const asked = performance.now();
     await this.gpu.queue.onSubmittedWorkDone();
-    this.noteDone(performance.now() - asked);
+    this.noteDone(timing, performance.now() - asked);
     // Error scopes resolve after the work they cover; give them a turn.
     await new Promise((r) => setTimeout(r, 0));
     this.check();
