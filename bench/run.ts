@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- options]`: webtrain vs TensorFlow.js (WebGPU backend) on the same adapter in the
  * same process, alternating, plus PyTorch on the CPU as this processor's reference. Prints the table
- * and writes bench/results/<date>-<adapter>-<runtime>.json.
+ * and writes bench/results/<date>-<adapter>-<runtime>[-<cases>].json.
  *
  *   npm run bench                      all cases in Node (Dawn; SwiftShader where there is no GPU)
  *   npm run bench -- --browser         the same cases inside Chromium (Playwright, Vite dev server)
@@ -212,7 +212,9 @@ async function main(argv: string[]): Promise<number> {
   if (o.write && !o.smoke) {
     const dir = join('bench', 'results');
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, resultFileName(info));
+    // A run of chosen cases gets their ids in the name, so it does not overwrite the day's full run.
+    const base = resultFileName(info);
+    const file = join(dir, o.cases.length ? base.replace(/\.json$/, `-${o.cases.join('+')}.json`) : base);
     writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
     log(`results written to ${file}`);
   }
