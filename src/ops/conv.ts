@@ -87,6 +87,21 @@ function lowerForward(ctx: LowerContext, node: Node<ConvAttrs>, epi: BoundEpilog
   else conv2dForward(ctx, a, x, w, bias, y, epi);
 }
 
+/**
+ * An im2col matrix at least this many times the size of its input is not kept from the forward
+ * pass to the weight gradient but computed again there (one memory-bound pass): LeNet-5's conv1
+ * (1 channel, 5x5, padding 2) has a matrix 28x its input, 5.4 MiB at batch 64, which otherwise stays
+ * allocated through the whole backward pass. 3x3 convolutions (~9x) and LeNet's conv2 (~13x) keep
+ * theirs. bench/NOTES.md, "Why the LeNet step's memory".
+ */
+export const RECOMPUTE_COL_RATIO = 16;
+
+/** Whether the weight gradient of a 'gemm' forward reads the forward's im2col matrix. */
+export function keepsCol(geo: ConvGeometry): boolean {
+  const { kp, s4 } = colLayout(geo);
+  return kp * s4 < RECOMPUTE_COL_RATIO * geo.c * geo.h * geo.w;
+}
+
 /** Forward: inputs x, weight, [bias]; output y [N, O, OH, OW]. Every algorithm but 'gemm'. */
 export const conv2dOp: OpDef<ConvAttrs> = {
   name: 'conv2d',
@@ -123,7 +138,7 @@ export const convGemmOp: OpDef<ConvAttrs> = {
   epilogue: convEpilogue(lowerGemmForward),
   vjp(node, [g], needs) {
     if (!g) return [null, null, null, null];
-    const col = Tensor.view(node.inputs[2]!);
+    const col = keepsCol(node.attrs) ? Tensor.view(node.inputs[2]!) : null;
     const [dx, dw] = convBackward(g, Tensor.view(node.inputs[0]!), Tensor.view(node.inputs[1]!), node.attrs, needs[0]!, needs[1]!, col);
     const db = node.inputs.length > 3 && needs[3] ? sum(g, [0, 2, 3]) : null;
     return [dx, dw, null, db];
@@ -266,9 +281,15 @@ function convInputGradOf(dy: Tensor, w: Tensor, geo: ConvGeometry): Tensor {
   return apply1(conv2dInputGradOp, [dy, w], { ...geo, algorithm }, { shape: [geo.n, geo.c, geo.h, geo.w], dtype: 'float32' });
 }
 
-/** Records the input and weight gradients of y = conv(x, w) for dy (`col`: the forward's im2col output). */
+/**
+ * Records the input and weight gradients of y = conv(x, w) for dy (`col`: the forward's im2col
+ * output, or null). The weight gradient is recorded first: the plan runs nodes in recording order,
+ * so the forward's im2col matrix (read by the weight gradient) is freed before the input gradient
+ * allocates its own patch-matrix gradient, and the two can share memory.
+ */
 function convBackward(dy: Tensor, x: Tensor, w: Tensor, geo: ConvGeometry, needX: boolean, needW: boolean, col: Tensor | null): [Tensor | null, Tensor | null] {
-  return [needX ? convInputGradOf(dy, w, geo) : null, needW ? convWeightGradOf(dy, x, geo, col) : null];
+  const dw = needW ? convWeightGradOf(dy, x, geo, col) : null;
+  return [needX ? convInputGradOf(dy, w, geo) : null, dw];
 }
 
 // ---- shapes and checks --------------------------------------------------------------------------
