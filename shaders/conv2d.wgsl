@@ -355,6 +355,34 @@ fn store_row8(base: u32, cols: u32, lo: vec4f, hi: vec4f) {
   for (var j = 4u; j < cols; j++) { dst[base + j] = hi[j - 4u]; }
 }
 
+// The tile of a window entry point: columns col0 .. col0 + WIN - 1 of row `row` of image n, for the
+// 4 channels ch0 .. ch0 + 3 of group g (output channels for the forward, input channels for the
+// input gradient), over rows of `width` columns, `height` rows and `tiles_ch` channel tiles.
+struct WindowTile {
+  valid: bool,
+  col0: u32,
+  row: u32,
+  n: u32,
+  ch0: u32,
+  g: u32,
+}
+
+fn window_tile(t: u32, width: u32, height: u32, tiles_ch: u32) -> WindowTile {
+  let win = select(4u, 8u, WIN8);
+  let tiles_w = (width + win - 1u) / win;
+  var tile: WindowTile;
+  tile.valid = t < tiles_w * height * N * tiles_ch * G;
+  tile.col0 = (t % tiles_w) * win;
+  let r1 = t / tiles_w;
+  tile.row = r1 % height;
+  let r2 = r1 / height;
+  tile.n = r2 % N;
+  let r3 = r2 / N;
+  tile.ch0 = (r3 % tiles_ch) * 4u;
+  tile.g = r3 / tiles_ch;
+  return tile;
+}
+
 @compute @workgroup_size(64)
 fn forward_window(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
                   @builtin(num_workgroups) nwg: vec3u) {
@@ -362,18 +390,14 @@ fn forward_window(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id
   let CG = C / G;
   let KK = KH * KW;
   let WIN = select(4u, 8u, WIN8);
-  let tilesW = (OW + WIN - 1u) / WIN;
   let tilesO = OGP / 4u;
-  let t = tile_index(wg, lid, nwg);
-  if (t >= tilesW * OH * N * tilesO * G) { return; }
-  let ow0 = (t % tilesW) * WIN;
-  let r1 = t / tilesW;
-  let oh = r1 % OH;
-  let r2 = r1 / OH;
-  let n = r2 % N;
-  let r3 = r2 / N;
-  let og0 = (r3 % tilesO) * 4u;
-  let g = r3 / tilesO;
+  let tile = window_tile(tile_index(wg, lid, nwg), OW, OH, tilesO);
+  if (!tile.valid) { return; }
+  let ow0 = tile.col0;
+  let oh = tile.row;
+  let n = tile.n;
+  let og0 = tile.ch0;
+  let g = tile.g;
 
   let iw0 = i32(ow0) - i32(PW);
   let ih0 = i32(oh * SH) - i32(PH);
@@ -453,18 +477,14 @@ fn input_grad_window(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation
   let CG = C / G;
   let KK = KH * KW;
   let WIN = select(4u, 8u, WIN8);
-  let tilesW = (W + WIN - 1u) / WIN;
   let tilesC = CGP / 4u;
-  let t = tile_index(wg, lid, nwg);
-  if (t >= tilesW * H * N * tilesC * G) { return; }
-  let iw0 = (t % tilesW) * WIN;
-  let r1 = t / tilesW;
-  let ih = r1 % H;
-  let r2 = r1 / H;
-  let n = r2 % N;
-  let r3 = r2 / N;
-  let cg0 = (r3 % tilesC) * 4u;
-  let g = r3 / tilesC;
+  let tile = window_tile(tile_index(wg, lid, nwg), W, H, tilesC);
+  if (!tile.valid) { return; }
+  let iw0 = tile.col0;
+  let ih = tile.row;
+  let n = tile.n;
+  let cg0 = tile.ch0;
+  let g = tile.g;
 
   // Output column of input column iw0 + j through tap kw: iw0 + j + PW - kw.
   let c0 = i32(iw0 + PW);
