@@ -209,19 +209,7 @@ function lenetStep(batch: number, smoke: boolean): BenchCase {
       const y = wt.tensor(ys, { shape: [batch], dtype: 'int32' });
       const tx = tf.tensor4d(xs, [batch, 28, 28, 1]); // one channel: NCHW and NHWC coincide
       const ty = tf.oneHot(tf.tensor1d(ys, 'int32'), 10);
-      const a: number[] = [];
-      const b: number[] = [];
-      for (let s = 0; s < 3; s++) {
-        const loss = F.crossEntropy(model.call(x), y);
-        loss.backward();
-        opt.step();
-        opt.zeroGrad();
-        a.push(await loss.item());
-        loss.dispose();
-        const tl = topt.minimize(() => tf.losses.softmaxCrossEntropy(ty, tmodel.apply(tx, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
-        b.push((await tl.data())[0]!);
-        tl.dispose();
-      }
+      const [a, b] = await lossesOfThreeSteps(model, opt, x, y, topt, tmodel, tx, ty);
       x.dispose();
       y.dispose();
       disposeWebtrain(model, opt);
@@ -477,19 +465,7 @@ function resnetStep(batch: number, size: number, channels: number, smoke: boolea
       const y = wt.tensor(ys, { shape: [batch], dtype: 'int32' });
       const tx = tf.tensor4d(nchwToNhwc(xs, batch, 3, size, size), [batch, size, size, 3]);
       const ty = tf.oneHot(tf.tensor1d(ys, 'int32'), 10);
-      const a: number[] = [];
-      const b: number[] = [];
-      for (let s = 0; s < 3; s++) {
-        const loss = F.crossEntropy(model.call(x), y);
-        loss.backward();
-        opt.step();
-        opt.zeroGrad();
-        a.push(await loss.item());
-        loss.dispose();
-        const tl = topt.minimize(() => tf.losses.softmaxCrossEntropy(ty, tmodel.apply(tx, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
-        b.push((await tl.data())[0]!);
-        tl.dispose();
-      }
+      const [a, b] = await lossesOfThreeSteps(model, opt, x, y, topt, tmodel, tx, ty);
       x.dispose();
       y.dispose();
       disposeWebtrain(model, opt);
@@ -619,3 +595,33 @@ export function benchCases(o: CaseOptions): BenchCase[] {
 }
 
 export const CASE_IDS = ['lenet-step', 'mnist-epoch', 'conv-fwd', 'conv-fwdbwd', 'matmul-512', 'matmul-1024', 'resnet-step'] as const;
+
+/**
+ * Three training steps of the same model in both libraries on the same batch (weights copied
+ * before): each library's losses, for the agreement checks.
+ */
+async function lossesOfThreeSteps(
+  model: wt.nn.Module,
+  opt: { step(): void; zeroGrad(): void },
+  x: wt.Tensor,
+  y: wt.Tensor,
+  topt: tf.Optimizer,
+  tmodel: tf.LayersModel,
+  tx: tf.Tensor,
+  ty: tf.Tensor,
+): Promise<[number[], number[]]> {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let s = 0; s < 3; s++) {
+    const loss = F.crossEntropy(model.call(x), y);
+    loss.backward();
+    opt.step();
+    opt.zeroGrad();
+    a.push(await loss.item());
+    loss.dispose();
+    const tl = topt.minimize(() => tf.losses.softmaxCrossEntropy(ty, tmodel.apply(tx, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+    b.push((await tl.data())[0]!);
+    tl.dispose();
+  }
+  return [a, b];
+}

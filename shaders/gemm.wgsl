@@ -69,6 +69,11 @@ fn store4(base: u32, col: u32, v: vec4f) {
   }
 }
 
+// One A row's 4 values times 4 rows of B: av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3.
+fn rowdot(av: vec4f, b0: vec4f, b1: vec4f, b2: vec4f, b3: vec4f) -> vec4f {
+  return av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+}
+
 @compute @workgroup_size(64)
 fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
       @builtin(num_workgroups) nwg: vec3u) {
@@ -105,22 +110,14 @@ fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u
     let b1 = b[bk + N4];
     let b2 = b[bk + 2u * N4];
     let b3 = b[bk + 3u * N4];
-    var av = a[ar0.x + k];
-    acc0 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar0.y + k];
-    acc1 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar0.z + k];
-    acc2 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar0.w + k];
-    acc3 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar1.x + k];
-    acc4 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar1.y + k];
-    acc5 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar1.z + k];
-    acc6 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar1.w + k];
-    acc7 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    acc0 += rowdot(a[ar0.x + k], b0, b1, b2, b3);
+    acc1 += rowdot(a[ar0.y + k], b0, b1, b2, b3);
+    acc2 += rowdot(a[ar0.z + k], b0, b1, b2, b3);
+    acc3 += rowdot(a[ar0.w + k], b0, b1, b2, b3);
+    acc4 += rowdot(a[ar1.x + k], b0, b1, b2, b3);
+    acc5 += rowdot(a[ar1.y + k], b0, b1, b2, b3);
+    acc6 += rowdot(a[ar1.z + k], b0, b1, b2, b3);
+    acc7 += rowdot(a[ar1.w + k], b0, b1, b2, b3);
     bk += 4u * N4;
   }
   if (kfull < K4) {
@@ -133,22 +130,14 @@ fn nn(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u
     if (r > 0u) { b0 = b[bk]; }
     if (r > 1u) { b1 = b[bk + N4]; }
     if (r > 2u) { b2 = b[bk + 2u * N4]; }
-    var av = a[ar0.x + k];
-    acc0 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar0.y + k];
-    acc1 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar0.z + k];
-    acc2 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar0.w + k];
-    acc3 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar1.x + k];
-    acc4 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar1.y + k];
-    acc5 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar1.z + k];
-    acc6 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-    av = a[ar1.w + k];
-    acc7 += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    acc0 += rowdot(a[ar0.x + k], b0, b1, b2, b3);
+    acc1 += rowdot(a[ar0.y + k], b0, b1, b2, b3);
+    acc2 += rowdot(a[ar0.z + k], b0, b1, b2, b3);
+    acc3 += rowdot(a[ar0.w + k], b0, b1, b2, b3);
+    acc4 += rowdot(a[ar1.x + k], b0, b1, b2, b3);
+    acc5 += rowdot(a[ar1.y + k], b0, b1, b2, b3);
+    acc6 += rowdot(a[ar1.z + k], b0, b1, b2, b3);
+    acc7 += rowdot(a[ar1.w + k], b0, b1, b2, b3);
   }
   let accs = array<vec4f, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
   let cbase = bt * C_BATCH;

@@ -276,6 +276,17 @@ fn adaptive_max_forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocat
   }
 }
 
+// Sum of src over rows r0..r1-1 and columns c0..c1-1 of the plane at `base` with rows of `row_len`.
+fn window_sum(base: u32, row_len: u32, r0: u32, r1: u32, c0: u32, c1: u32) -> f32 {
+  var acc = 0.0;
+  for (var r = r0; r < r1; r++) {
+    for (var c = c0; c < c1; c++) {
+      acc += src[base + r * row_len + c];
+    }
+  }
+  return acc;
+}
+
 @compute @workgroup_size(64)
 fn adaptive_avg_forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u,
                         @builtin(num_workgroups) nwg: vec3u) {
@@ -289,13 +300,7 @@ fn adaptive_avg_forward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocat
   var o = row * OW;
   for (var ow = 0u; ow < OW; ow++) {
     let we = bounds_end(b);
-    var acc = 0.0;
-    for (var ih = hs; ih < he; ih++) {
-      for (var iw = b.sq; iw < we; iw++) {
-        acc += src[base + ih * W + iw];
-      }
-    }
-    dst[o] = acc / f32((he - hs) * (we - b.sq));
+    dst[o] = window_sum(base, W, hs, he, b.sq, we) / f32((he - hs) * (we - b.sq));
     o++;
     b = bounds_next(b, WQ, WR, OW);
   }
@@ -363,13 +368,7 @@ fn adaptive_avg_backward(@builtin(workgroup_id) wg: vec3u, @builtin(local_invoca
   var i = row * W;
   for (var iw = 0u; iw < W; iw++) {
     let ow1 = bounds_end(b);
-    var acc = 0.0;
-    for (var oh = oh0; oh < oh1; oh++) {
-      for (var ow = b.sq; ow < ow1; ow++) {
-        acc += src[obase + oh * OW + ow];
-      }
-    }
-    dst[i] = acc;
+    dst[i] = window_sum(obase, OW, oh0, oh1, b.sq, ow1);
     i++;
     b = bounds_next(b, BQ, BR, W);
   }
