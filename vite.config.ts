@@ -12,6 +12,7 @@ export default defineConfig({
   test: {
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       {
         extends: true,

@@ -24,4 +24,6 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-quic',
+  // Shared memory in /tmp: a container's /dev/shm is often 64 MiB, too small for Chromium (Playwright adds this too).
+  '--disable-dev-shm-usage',
 ];

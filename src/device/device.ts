@@ -46,6 +46,8 @@ export interface AdapterSummary {
   runtime: 'browser' | 'node';
   /** Whether shaders run with WebGPU's bounds checks (always in browsers; see DeviceOptions.boundsChecks). */
   boundsChecks: boolean;
+  /** Node on Linux: the Vulkan loader (libvulkan.so.1) Dawn runs on, and where it came from. */
+  vulkanLoader?: { path: string; source: 'system' | 'chromium' | 'env' } | null;
 }
 
 /** Limits worth raising to the adapter's maximum: big models need big bindings. */
@@ -356,6 +358,7 @@ export async function createDevice(options: DeviceOptions = {}): Promise<Device>
   let instance: GPU | null = null;
   let runtime: 'browser' | 'node';
   let boundsChecks = true;
+  let vulkanLoader: AdapterSummary['vulkanLoader'] = null;
   if (typeof navigator !== 'undefined' && navigator.gpu) {
     runtime = 'browser';
     adapter = await navigator.gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : {});
@@ -378,7 +381,7 @@ export async function createDevice(options: DeviceOptions = {}): Promise<Device>
     if (checks !== true && checks !== false && checks !== 'auto') {
       throw new AdapterError(`boundsChecks must be true, false or 'auto', got ${String(checks)}`);
     }
-    ({ adapter, instance, boundsChecks } = await requestNodeAdapter(choice, options.powerPreference, checks));
+    ({ adapter, instance, boundsChecks, vulkanLoader } = await requestNodeAdapter(choice, options.powerPreference, checks));
   } else {
     throw new AdapterError(
       'WebGPU is not available here: navigator.gpu is missing. Use a browser with WebGPU (Chrome/Edge 113+, ' +
@@ -407,6 +410,7 @@ export async function createDevice(options: DeviceOptions = {}): Promise<Device>
     isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter),
     runtime,
     boundsChecks,
+    vulkanLoader,
   }, instance);
 }
 
@@ -417,5 +421,6 @@ export function describeAdapter(a: AdapterSummary): string {
   if (a.isFallbackAdapter) parts.push('CPU fallback');
   if (!a.boundsChecks) parts.push('bounds checks off');
   parts.push(a.runtime === 'node' ? 'Node/Dawn' : 'browser');
+  if (a.vulkanLoader) parts.push(`Vulkan loader ${a.vulkanLoader.path}${a.vulkanLoader.source === 'system' ? '' : ` (${a.vulkanLoader.source})`}`);
   return parts.join(', ');
 }
