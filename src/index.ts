@@ -36,6 +36,7 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export { LeNet5, type LeNet5Options } from './models/lenet.js';
 export * as models from './models/index.js';
+export * as io from './io/index.js';
 export { loadMnist, MNIST_URL } from './data/mnist.js';
 export { mnistSplit, parseMnist, packMnistJson, type MnistData } from './data/mnist-format.js';
 export { mnistDataset, subset, checkDataset, type ImageDataset } from './data/dataset.js';

@@ -3,7 +3,7 @@
  * and buffers, found in declaration order; their names are the state-dict keys, so weights move
  * between webtrain and PyTorch/torchvision by name ("layer1.0.conv1.weight", "bn1.running_mean").
  */
-import { ArgumentError, FileFormatError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, FileFormatError, fmtShape } from '../errors.js';
 import { inLayer } from '../graph/engine.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -33,6 +33,13 @@ export type StateDict = Record<string, Tensor>;
 export interface LoadResult {
   missingKeys: string[];
   unexpectedKeys: string[];
+  /** Keys present on both sides whose shape or dtype differs: not loaded (only with strict: false). */
+  mismatchedKeys: { key: string; expected: string; found: string }[];
+}
+
+export interface LoadStateDictOptions {
+  /** true (default): every key must match with its shape and dtype, or nothing is loaded. */
+  strict?: boolean;
 }
 
 /**
@@ -161,32 +168,43 @@ export abstract class Module<Out = Tensor> {
   }
 
   /**
-   * Copies tensors into this module's parameters and buffers by name. With strict (default), every
-   * key must match and every shape must agree; errors name the key and both shapes.
+   * Copies tensors into this module's parameters and buffers by name (torch's load_state_dict).
+   * With strict (the default), a missing, unexpected or mis-shaped key is an error that lists every
+   * offending key with the expected and the found shape, and nothing is loaded; with
+   * `{ strict: false }` the keys that match are loaded and the others are reported in the result.
    */
-  loadStateDict(stateDict: StateDict, strict = true): LoadResult {
+  loadStateDict(stateDict: StateDict, options: LoadStateDictOptions | boolean = {}): LoadResult {
+    const strict = typeof options === 'boolean' ? options : (options.strict ?? true);
     const own = this.stateDict();
+    const describe = (t: Tensor): string => `${fmtShape(t.shape)} ${t.dtype}`;
     const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
     const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
-    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
-      const parts: string[] = [];
-      if (missingKeys.length) parts.push(`missing keys: ${missingKeys.join(', ')}`);
-      if (unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
-      throw new FileFormatError(`loadStateDict (${this.constructor.name}): ${parts.join('; ')}`);
-    }
+    const mismatchedKeys: LoadResult['mismatchedKeys'] = [];
     for (const [k, target] of Object.entries(own)) {
       const src = stateDict[k];
-      if (!src) continue;
-      if (!(src instanceof Tensor)) throw new ArgumentError(`loadStateDict: '${k}' is not a tensor`);
-      if (src.ndim !== target.ndim || src.shape.some((d, i) => d !== target.shape[i])) {
-        throw new ShapeError(`loadStateDict: '${k}' has shape ${fmtShape(src.shape)} in the state dict but ${fmtShape(target.shape)} in the model`);
+      if (src === undefined) continue;
+      if (!(src instanceof Tensor)) throw new ArgumentError(`loadStateDict (${this.constructor.name}): '${k}' is not a tensor`);
+      if (src.ndim !== target.ndim || src.shape.some((d, i) => d !== target.shape[i]) || src.dtype !== target.dtype) {
+        mismatchedKeys.push({ key: k, expected: describe(target), found: describe(src) });
       }
-      if (src.dtype !== target.dtype) {
-        throw new ShapeError(`loadStateDict: '${k}' is ${src.dtype} in the state dict but ${target.dtype} in the model`);
-      }
+    }
+    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0 || mismatchedKeys.length > 0)) {
+      const lines: string[] = [];
+      for (const k of missingKeys) lines.push(`  missing: ${k} (expected ${describe(own[k]!)})`);
+      for (const k of unexpectedKeys) lines.push(`  unexpected: ${k} (${describe(stateDict[k]!)})`);
+      for (const m of mismatchedKeys) lines.push(`  mismatched: ${m.key}: expected ${m.expected}, found ${m.found}`);
+      throw new FileFormatError(
+        `loadStateDict (${this.constructor.name}): the state dict does not match the model; nothing was loaded ` +
+          `(${missingKeys.length} missing, ${unexpectedKeys.length} unexpected, ${mismatchedKeys.length} mismatched):\n${lines.join('\n')}`,
+      );
+    }
+    const skip = new Set(mismatchedKeys.map((m) => m.key));
+    for (const [k, target] of Object.entries(own)) {
+      const src = stateDict[k];
+      if (src === undefined || skip.has(k)) continue;
       target._take(src.detach().clone());
     }
-    return { missingKeys, unexpectedKeys };
+    return { missingKeys, unexpectedKeys, mismatchedKeys };
   }
 
   /** Number of parameter elements (trainable only, unless `all`). */
