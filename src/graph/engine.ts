@@ -114,6 +114,23 @@ export class Engine {
     plan.execute(sched, this.profiler?.(plan));
   }
 
+  /** A mark for discardRecordedSince: the number of nodes recorded so far. */
+  get recordedMark(): number {
+    return this.stats.recorded;
+  }
+
+  /**
+   * Forgets the nodes recorded since `mark` without running them, as if they had never been
+   * recorded: a trace that only wanted shapes (wt.summary). Their values stay readable (a read
+   * computes them from their inputs); nodes already flushed are not affected.
+   */
+  discardRecordedSince(mark: number): void {
+    const n = Math.min(this.recorded.length, this.stats.recorded - mark);
+    for (const node of this.recorded.splice(this.recorded.length - n, n)) {
+      for (const v of node.inputs) v.consumers--;
+    }
+  }
+
   /** Drops all cached plans and their arenas. */
   clearPlans(): void {
     for (const p of this.plans.values()) p.dispose();
