@@ -3,9 +3,6 @@
  * Kernels: shaders/elementwise.wgsl through src/kernels/elementwise.ts.
  */
 import { ArgumentError, ShapeError, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
-import type { DType } from '../graph/value.js';
 import {
   binaryKernel,
   castKernel,
@@ -16,7 +13,10 @@ import {
   type UnaryOp,
 } from '../kernels/elementwise.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { DType } from '../util/dtype.js';
+import { currentLayer } from '../util/scope.js';
 import { broadcastShapes, broadcastStrides, sameShape, stridesOf } from '../util/shape.js';
+import type { OpDef } from './op.js';
 import { apply1 } from './record.js';
 import { sumTo } from './reduce.js';
 

@@ -14,9 +14,8 @@
  * without updating them twice.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { BufRef, OpDef } from '../graph/op.js';
 import type { Node, Value } from '../graph/value.js';
+import type { BufRef } from '../kernels/context.js';
 import {
   batchNormGrad,
   groupNormGrad,
@@ -32,7 +31,9 @@ import {
 import { lrnBackwardDx, lrnBackwardT, lrnForward, type LrnGeometry } from '../kernels/lrn.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { currentLayer } from '../util/scope.js';
 import { numel } from '../util/shape.js';
+import type { OpDef } from './op.js';
 import { apply } from './record.js';
 
 // ---- batch norm ------------------------------------------------------------------------------------
