@@ -38,7 +38,6 @@ import type { OpDef } from './op.js';
 import { apply1 } from './record.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape.js';
-import './epilogues.js';
 
 export type IntOrPair = number | readonly [number, number];
 export type Conv2dPadding = IntOrPair | 'same' | 'valid';

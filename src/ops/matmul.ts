@@ -16,7 +16,6 @@ import type { OpDef } from './op.js';
 import { apply1 } from './record.js';
 import { expand, sum, sumTo } from './reduce.js';
 import { reshape } from './shape.js';
-import './epilogues.js';
 
 interface MmAttrs {
   transA: boolean;

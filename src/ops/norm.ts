@@ -101,6 +101,23 @@ export const batchNormOp: OpDef<BatchNormAttrs> = {
     if (want.db) grads[k.bias] = outs[o++]!;
     return grads;
   },
+  // In eval mode, a per-channel scale and shift over dim 1 that a conv / matmul before it can apply.
+  epilogueLink(node, input) {
+    const a = node.attrs;
+    const shape = node.inputs[0]!.shape;
+    if (a.training || input !== 0 || shape.length < 2) return null;
+    const k = batchNormInputs(a);
+    return {
+      kind: 'affine',
+      channels: shape[1]!,
+      inner: numel(shape.slice(2)),
+      eps: a.eps,
+      mean: node.inputs[k.runningMean]!,
+      variance: node.inputs[k.runningVar]!,
+      weight: k.weight >= 0 ? node.inputs[k.weight]! : null,
+      bias: k.bias >= 0 ? node.inputs[k.bias]! : null,
+    };
+  },
 };
 
 interface NormGradAttrs {
