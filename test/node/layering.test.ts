@@ -86,7 +86,7 @@ describe('layering of src/', () => {
 
   it('has no import that goes up a layer', () => {
     const bad = files.flatMap((f) => violations(f, importsOf(f, readFileSync(join(root, f), 'utf8'))));
-    expect(bad.length, `upward or unplaced imports:\n${bad.join("\n")}`).toBe(0);
+    expect(bad.length, `upward or unplaced imports:\n${bad.join('\n')}`).toBe(0);
   });
 
   it('catches an upward import, a type-only one, a re-export and a dynamic one', () => {
