@@ -14,13 +14,7 @@ export function isGradEnabled(): boolean {
 
 /** Runs fn with autograd recording off (like torch.no_grad()). */
 export function noGrad<T>(fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = false;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = prev;
-  }
+  return withGrad(false, fn);
 }
 
 /** Runs fn with autograd recording on or off. */
