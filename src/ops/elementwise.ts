@@ -189,8 +189,8 @@ export const binaryOp: OpDef<BinaryAttrs> = {
         throw new ArgumentError(`backward of binary ${op} is not defined`);
     }
   },
-  // add / sub of two float32 tensors of the output's shape, either operand order (add's alpha
-  // included), is a residual step: with v the fused value and r the other operand.
+  // add / sub of two float32 tensors of the output's shape is a residual step v -> a v + b r, with v
+  // the operand coming from the fused kernel and r the other one (either order; add's alpha included).
   epilogueLink(node, input) {
     const { op, alpha } = node.attrs;
     if (op !== 'add' && op !== 'sub') return null;
