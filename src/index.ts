@@ -13,8 +13,9 @@ export { Device, describeAdapter, type DeviceOptions, type AdapterSummary } from
 export { Tensor, type NestedArray, type TensorData } from './tensor/tensor.js';
 export { tensor, rand, randn, randint, arange, type TensorOptions, type RandomOptions } from './tensor/creation.js';
 export { zeros, ones, full, zerosLike, onesLike, fullLike } from './ops/fill.js';
-export { noGrad, withGrad, isGradEnabled, engineFor } from './graph/engine.js';
-export type { DType } from './graph/value.js';
+export { noGrad, withGrad, isGradEnabled } from './util/scope.js';
+export { engineFor } from './graph/engine.js';
+export type { DType } from './util/dtype.js';
 export { Generator, manualSeed, defaultGenerator } from './util/random.js';
 export * as ops from './ops/index.js';
 // torch's top-level functions of tensor plumbing, reductions, softmax and selection (torch.cat ...).

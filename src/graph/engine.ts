@@ -12,10 +12,11 @@
  */
 import type { Device } from '../device/device.js';
 import { ArgumentError } from '../errors.js';
+import type { DType } from '../util/dtype.js';
 import type { OpDef } from './op.js';
 import { Plan } from './plan.js';
 import { schedule } from './schedule.js';
-import { Node, Value, type DType } from './value.js';
+import { Node, Value } from './value.js';
 
 export interface OutputSpec {
   shape: readonly number[];
@@ -156,49 +157,4 @@ export function engineFor(device: Device): Engine {
   let e = engines.get(device);
   if (!e) engines.set(device, (e = new Engine(device)));
   return e;
-}
-
-// ---- Recording context: gradient mode and the layer being run -------------------------------------
-
-let gradEnabled = true;
-const layerStack: string[] = [];
-
-export function isGradEnabled(): boolean {
-  return gradEnabled;
-}
-
-/** Runs fn with autograd recording off (like torch.no_grad()). */
-export function noGrad<T>(fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = false;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = prev;
-  }
-}
-
-/** Runs fn with autograd recording on or off. */
-export function withGrad<T>(enabled: boolean, fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = enabled;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = prev;
-  }
-}
-
-/** Runs fn with `path` as the current layer, so errors and kernel labels name it. */
-export function inLayer<T>(path: string, fn: () => T): T {
-  layerStack.push(path);
-  try {
-    return fn();
-  } finally {
-    layerStack.pop();
-  }
-}
-
-export function currentLayer(): string | undefined {
-  return layerStack.length > 0 ? layerStack[layerStack.length - 1] : undefined;
 }

@@ -7,10 +7,10 @@
  * Who takes part:
  *  - producers: ops whose OpDef has `epilogue` (conv2d in every algorithm, matmul/linear when it
  *    does not split K); they say how their output is laid out per channel and lower with an epilogue;
- *  - links: ops with a rule registered here (registerEpilogueRule; the rules for unary maps, add/sub
- *    of a same-shape tensor and batch_norm in eval mode are in src/ops/epilogues.ts), each turning one
- *    node into an activation step, a residual step, or (first in the chain only) a per-channel
- *    affine map. Reshape-like views in between are passed through (they keep the flat order).
+ *  - links: ops whose OpDef has `epilogueLink` (unary maps with an epilogue.wgsl twin, add/sub of a
+ *    same-shape tensor, batch_norm in eval mode), which describes one node as an activation step, a
+ *    residual step, or (first in the chain only) a per-channel affine map. Reshape-like views in
+ *    between are passed through (they keep the flat order).
  *
  * A value is folded away only when the plan does not need it: it is not an output of the flush,
  * and its only reader is the next link. (A tensor handle that reads it later recomputes it from the
@@ -22,34 +22,8 @@
  * backward rule that reads an intermediate makes it a second reader, which stops the fusion there.
  */
 import { epilogueConstants, foldAffine, MAX_EPILOGUE_STEPS, type Epilogue, type EpilogueStep } from '../kernels/epilogue.js';
-import type { OpDef } from './op.js';
+import type { EpilogueLink, OpDef } from './op.js';
 import { Node, Value } from './value.js';
-
-/** One link of a chain, as a rule describes it. */
-export type EpilogueLink =
-  | { kind: 'act'; op: number; a: number; b: number }
-  | { kind: 'residual'; a: number; b: number; operand: Value }
-  | {
-      kind: 'affine';
-      /** The per-channel layout the map assumes: channel of flat index i = floor(i / inner) % channels. */
-      channels: number;
-      inner: number;
-      eps: number;
-      mean: Value;
-      variance: Value;
-      weight: Value | null;
-      bias: Value | null;
-    };
-
-/** Describes `node` as a link applied to its input `input`, or null when it cannot be one. */
-export type EpilogueRule = (node: Node, input: number) => EpilogueLink | null;
-
-const rules = new Map<string, EpilogueRule>();
-
-/** Lets nodes of op `opName` join epilogue chains. */
-export function registerEpilogueRule(opName: string, rule: EpilogueRule): void {
-  rules.set(opName, rule);
-}
 
 interface FoldAttrs {
   channels: number;
@@ -82,20 +56,33 @@ function producerKey(p: Node): string {
   return p.op.key ? p.op.key(p.attrs) : JSON.stringify(p.attrs);
 }
 
+/**
+ * Fused ops by producer op, then by name: a chain's fused op is the same object every flush (the
+ * plan cache keys ops by identity), and producers that share a name do not share a fused op.
+ */
+const fusedOps = new WeakMap<OpDef, Map<string, OpDef<FusedAttrs>>>();
+
 /** The fused node's op: the producer's kernels with the epilogue. Named after the ops it replaces. */
-function fusedOp(name: string): OpDef<FusedAttrs> {
-  return {
-    name,
-    key: (a) => `${producerKey(a.producer)}|${JSON.stringify(epilogueConstants(a.epilogue))}`,
-    lower(ctx, node) {
-      const a = node.attrs;
-      a.producer.op.epilogue!.lower(ctx, a.producer, {
-        epilogue: a.epilogue,
-        affine: a.affineInput >= 0 ? ctx.input(a.affineInput) : null,
-        residual: a.residualInput >= 0 ? ctx.input(a.residualInput) : null,
-      });
-    },
-  };
+function fusedOp(producer: OpDef, name: string): OpDef<FusedAttrs> {
+  let byName = fusedOps.get(producer);
+  if (!byName) fusedOps.set(producer, (byName = new Map()));
+  let op = byName.get(name);
+  if (!op) {
+    op = {
+      name,
+      key: (a) => `${producerKey(a.producer)}|${JSON.stringify(epilogueConstants(a.epilogue))}`,
+      lower(ctx, node) {
+        const a = node.attrs;
+        a.producer.op.epilogue!.lower(ctx, a.producer, {
+          epilogue: a.epilogue,
+          affine: a.affineInput >= 0 ? ctx.input(a.affineInput) : null,
+          residual: a.residualInput >= 0 ? ctx.input(a.residualInput) : null,
+        });
+      },
+    };
+    byName.set(name, op);
+  }
+  return op;
 }
 
 /** A chain found from one producer: its links' nodes (views included), the epilogue, the operands. */
@@ -127,8 +114,7 @@ function findChain(p: Node, readers: Map<Value, Node[]>, outputs: Set<Value>): C
       v = e.outputs[0]!;
       continue;
     }
-    const rule = rules.get(e.op.name);
-    const link = rule ? rule(e, e.inputs.indexOf(v)) : null;
+    const link = e.op.epilogueLink ? e.op.epilogueLink(e, e.inputs.indexOf(v)) : null;
     if (!link) break;
     if (link.kind === 'affine') {
       if (chain.steps.length > 0 || chain.affine || link.channels !== layout.channels || link.inner !== layout.inner) break;
@@ -213,7 +199,7 @@ export function fuseEpilogues(order: readonly Node[], readers: Map<Value, Node[]
     const epilogue: Epilogue = { affine: affineOf(chain), steps: chain.steps };
     const attrs: FusedAttrs = { producer: p, epilogue, affineInput, residualInput };
     const name = [p.op.name, ...chain.names].join('+');
-    const fused = new Node(fusedOp(name) as OpDef, inputs, attrs, p.device, p.layer ?? chain.last.layer);
+    const fused = new Node(fusedOp(p.op, name) as OpDef, inputs, attrs, p.device, p.layer ?? chain.last.layer);
     fused.outputs.push(chain.last.outputs[0]!);
     added.push(fused);
     removed.add(p);

@@ -1,41 +1,21 @@
 /**
- * What an op is to the graph: a name, how it lowers to kernels, and its backward rule. Each op file
- * in src/ops/ defines its OpDefs next to the public function that checks shapes and records nodes.
+ * What an op is to the graph: a name, how it lowers to kernels, its backward rule and how it takes
+ * part in epilogue fusion. Each op file in src/ops/ defines its OpDefs next to the public function
+ * that checks shapes and records nodes; `lower` lives there too, calling the kernel wrappers of
+ * src/kernels/ through a LowerContext, so that one op is one file.
  */
-import type { Constants, ShaderSource } from '../device/pipeline-cache.js';
 import type { Device } from '../device/device.js';
+import type { BufRef, KernelContext } from '../kernels/context.js';
 import type { BoundEpilogue, Epilogue } from '../kernels/epilogue.js';
-import type { Tensor } from '../tensor/tensor.js';
-import type { Node } from './value.js';
-
-/** A buffer in a plan: an input, an output, an intermediate or a scratch buffer. */
-export interface BufRef {
-  readonly vbuf: number;
-}
-
-/** One compute dispatch, as a kernel wrapper in src/kernels/ describes it. */
-export interface KernelCall {
-  shader: ShaderSource;
-  entryPoint: string;
-  constants: Constants;
-  /** Buffers in binding order (@group(0) @binding(i)); null for a binding the entry point does not use. */
-  bindings: readonly (BufRef | null)[];
-  workgroups: readonly [number, number, number];
-  /** FLOPs and minimum bytes moved, for the profiler. */
-  flops?: number;
-  bytes?: number;
-}
+import type { Node, Value } from './value.js';
 
 /** What an op's `lower` sees: the buffers of its node and ways to emit GPU work. */
-export interface LowerContext {
+export interface LowerContext extends KernelContext {
   readonly device: Device;
   input(i: number): BufRef;
   output(i: number): BufRef;
-  /** A scratch buffer living only while this node runs. */
-  temp(bytes: number): BufRef;
   /** Whether output i is read by anything (aux outputs can be skipped when not). */
   used(i: number): boolean;
-  dispatch(call: KernelCall): void;
   copy(src: BufRef, dst: BufRef, bytes: number): void;
   /** Fills with zero bytes. */
   clear(buf: BufRef, bytes: number): void;
@@ -61,7 +41,32 @@ export interface EpilogueProducer<A = unknown> {
   lower(ctx: LowerContext, node: Node<A>, epilogue: BoundEpilogue): void;
 }
 
-export interface OpDef<A = unknown> {
+/** One link of a fused epilogue chain (graph/fuse.ts), as an op's `epilogueLink` describes a node. */
+export type EpilogueLink =
+  /** v = act(v): an activation by its code in kernels/elementwise.ts UNARY, with its two parameters. */
+  | { kind: 'act'; op: number; a: number; b: number }
+  /** v = a * v + b * operand, for an operand of the output's shape. */
+  | { kind: 'residual'; a: number; b: number; operand: Value }
+  | {
+      /** Batch norm in eval mode; only the first link of a chain. */
+      kind: 'affine';
+      /** The per-channel layout the map assumes: channel of flat index i = floor(i / inner) % channels. */
+      channels: number;
+      inner: number;
+      eps: number;
+      mean: Value;
+      variance: Value;
+      weight: Value | null;
+      bias: Value | null;
+    };
+
+/**
+ * An op. `A` is the type of its attributes; `G` the type of the gradients its backward rule takes
+ * and returns: the graph never runs a backward rule, the tensor layer does (src/tensor/autograd.ts),
+ * and src/ops/op.ts fixes G to Tensor for the op files.
+ */
+export interface OpDef<A = unknown, G = unknown> {
+  /** For messages and kernel labels; not unique (the plan cache keys ops by identity). */
   readonly name: string;
   /** Emits the kernels that compute the node's outputs. Not needed for views. */
   lower?(ctx: LowerContext, node: Node<A>): void;
@@ -69,7 +74,7 @@ export interface OpDef<A = unknown> {
    * Backward rule: given the gradients of the outputs (null where an output has none), returns the
    * gradients of the inputs (null where `needs[i]` is false or the gradient is zero).
    */
-  vjp?(node: Node<A>, grads: readonly (Tensor | null)[], needs: readonly boolean[]): (Tensor | null)[];
+  vjp?(node: Node<A>, grads: readonly (G | null)[], needs: readonly boolean[]): (G | null)[];
   /** The output is the input's buffer reinterpreted (reshape): no kernel runs. */
   readonly view?: boolean;
   /** [outputIndex, inputIndex]: the kernel writes that output into the input's buffer, in place. */
@@ -78,4 +83,19 @@ export interface OpDef<A = unknown> {
   key?(attrs: A): string;
   /** Set when the op's kernel can apply a fused epilogue (graph/fuse.ts). */
   readonly epilogue?: EpilogueProducer<A>;
+  /**
+   * Set when the op's nodes can be links of a fused epilogue (graph/fuse.ts): describes `node` as a
+   * link applied to its input number `input`, or returns null when this node cannot be one.
+   */
+  epilogueLink?(node: Node<A>, input: number): EpilogueLink | null;
+}
+
+const opIds = new WeakMap<object, number>();
+let nextOpId = 1;
+
+/** A number unique to the OpDef object, for structural keys (names are not unique). */
+export function opId(op: object): number {
+  let id = opIds.get(op);
+  if (id === undefined) opIds.set(op, (id = nextOpId++));
+  return id;
 }

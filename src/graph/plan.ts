@@ -8,7 +8,8 @@
  */
 import type { Device } from '../device/device.js';
 import { WebtrainError } from '../errors.js';
-import type { BufRef, KernelCall, LowerContext } from './op.js';
+import type { BufRef, KernelCall } from '../kernels/context.js';
+import type { LowerContext } from './op.js';
 import type { Schedule } from './schedule.js';
 import { Storage, type Node, type Value } from './value.js';
 

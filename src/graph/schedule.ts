@@ -6,6 +6,7 @@
  */
 import { TensorStateError } from '../errors.js';
 import { fuseEpilogues } from './fuse.js';
+import { opId } from './op.js';
 import type { Node, Value } from './value.js';
 
 export interface Schedule {
@@ -133,7 +134,8 @@ export function schedule(outputs: readonly Value[], options: { fuse?: boolean } 
     const outs = n.outputs.map((o) => `${o.dtype}[${o.shape.join(',')}]`).join(',');
     const d = donations.get(n);
     const attrs = n.op.key ? n.op.key(n.attrs) : JSON.stringify(n.attrs);
-    parts.push(`${n.op.name}${attrs}(${ins})->${outs}${d ? `!${[...d].join(',')}` : ''}`);
+    // The op by identity (names are not unique: conv2dOp and convGemmOp are both 'conv2d').
+    parts.push(`${n.op.name}#${opId(n.op)}${attrs}(${ins})->${outs}${d ? `!${[...d].join(',')}` : ''}`);
   }
   parts.push(`out:${outputs.map(ref).join(',')}`);
   return { nodes, externals, outputs: [...outputs], donations, key: parts.join(';') };

@@ -7,11 +7,8 @@
  * planner may hand the old value's buffer to the new one when nothing else can read it.
  */
 import type { Device } from '../device/device.js';
+import { DTYPE_BYTES, type DType } from '../util/dtype.js';
 import type { OpDef } from './op.js';
-
-export type DType = 'float32' | 'int32' | 'bool';
-
-export const DTYPE_BYTES: Record<DType, number> = { float32: 4, int32: 4, bool: 4 };
 
 /** A GPU buffer holding one or more values' data (several when values are views of each other). */
 export class Storage {

@@ -5,7 +5,7 @@
  */
 import source from '../../shaders/conv2d.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, LowerContext } from '../graph/op.js';
+import type { BufRef, KernelContext } from './context.js';
 import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from './epilogue.js';
 import { grid1d } from './grid.js';
 import { reduceAxis } from './reduce.js';
@@ -55,7 +55,7 @@ export function usesWindow(g: ConvGeometry): boolean {
 }
 
 /** The weight repacked for the window entry points (a temp): 4 channels of a tap per vec4. */
-function repack(ctx: LowerContext, g: ConvGeometry, w: BufRef, forInput: boolean): BufRef {
+function repack(ctx: KernelContext, g: ConvGeometry, w: BufRef, forInput: boolean): BufRef {
   const og = g.o / g.groups;
   const cg = g.c / g.groups;
   const taps = g.kh * g.kw;
@@ -72,7 +72,7 @@ function repack(ctx: LowerContext, g: ConvGeometry, w: BufRef, forInput: boolean
   return out;
 }
 
-export function conv2dForward(ctx: LowerContext, g: ConvGeometry, x: BufRef, w: BufRef, bias: BufRef | null, y: BufRef, epi: BoundEpilogue | null = null): void {
+export function conv2dForward(ctx: KernelContext, g: ConvGeometry, x: BufRef, w: BufRef, bias: BufRef | null, y: BufRef, epi: BoundEpilogue | null = null): void {
   const og = g.o / g.groups;
   const common = {
     constants: { ...constants(g), HAS_BIAS: bias !== null, OGP: up4(og), ...epilogueConstants(epi?.epilogue ?? null) },
@@ -103,7 +103,7 @@ export function conv2dForward(ctx: LowerContext, g: ConvGeometry, x: BufRef, w: 
   });
 }
 
-export function conv2dInputGrad(ctx: LowerContext, g: ConvGeometry, dy: BufRef, w: BufRef, dx: BufRef): void {
+export function conv2dInputGrad(ctx: KernelContext, g: ConvGeometry, dy: BufRef, w: BufRef, dx: BufRef): void {
   const cg = g.c / g.groups;
   const common = {
     flops: 2 * macs(g),
@@ -137,7 +137,7 @@ export function conv2dInputGrad(ctx: LowerContext, g: ConvGeometry, dy: BufRef, 
 /** Tiles wanted in flight for the weight gradient before splitting the reduction stops paying. */
 const TARGET_TILES = 2048;
 
-export function conv2dWeightGrad(ctx: LowerContext, g: ConvGeometry, dy: BufRef, x: BufRef, dw: BufRef): void {
+export function conv2dWeightGrad(ctx: KernelContext, g: ConvGeometry, dy: BufRef, x: BufRef, dw: BufRef): void {
   const taps = (g.c / g.groups) * g.kh * g.kw;
   const tiles = Math.ceil(taps / 4) * Math.ceil(g.o / g.groups / 4) * g.groups;
   const rows = g.n * g.oh;

@@ -6,7 +6,7 @@
  */
 import source from '../../shaders/copy.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelCall } from '../graph/op.js';
+import type { BufRef, KernelCall } from './context.js';
 
 export const copyShader: ShaderSource = { file: 'copy.wgsl', code: source };
 

@@ -1,7 +1,7 @@
 /** Wrapper of shaders/cross_entropy.wgsl: per-row softmax cross-entropy (or nll_loss) and its gradient. */
 import source from '../../shaders/cross_entropy.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelCall } from '../graph/op.js';
+import type { BufRef, KernelCall } from './context.js';
 import { grid1d } from './grid.js';
 
 export const crossEntropyShader: ShaderSource = { file: 'cross_entropy.wgsl', code: source };

@@ -5,7 +5,7 @@
  */
 import source from '../../shaders/depthwise.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, LowerContext } from '../graph/op.js';
+import type { BufRef, KernelContext } from './context.js';
 import type { ConvGeometry } from './conv2d.js';
 import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from './epilogue.js';
 import { grid1d } from './grid.js';
@@ -28,7 +28,7 @@ function constants(g: ConvGeometry): Record<string, number> {
 const macs = (g: ConvGeometry): number => g.n * g.o * g.oh * g.ow * g.kh * g.kw;
 const bytes = (g: ConvGeometry): number => 4 * (g.n * g.c * g.h * g.w + g.o * g.kh * g.kw + g.n * g.o * g.oh * g.ow);
 
-export function depthwiseForward(ctx: LowerContext, g: ConvGeometry, x: BufRef, w: BufRef, bias: BufRef | null, y: BufRef, epi: BoundEpilogue | null = null): void {
+export function depthwiseForward(ctx: KernelContext, g: ConvGeometry, x: BufRef, w: BufRef, bias: BufRef | null, y: BufRef, epi: BoundEpilogue | null = null): void {
   ctx.dispatch({
     shader: depthwiseShader,
     entryPoint: 'forward',
@@ -40,7 +40,7 @@ export function depthwiseForward(ctx: LowerContext, g: ConvGeometry, x: BufRef, 
   });
 }
 
-export function depthwiseInputGrad(ctx: LowerContext, g: ConvGeometry, dy: BufRef, w: BufRef, dx: BufRef): void {
+export function depthwiseInputGrad(ctx: KernelContext, g: ConvGeometry, dy: BufRef, w: BufRef, dx: BufRef): void {
   ctx.dispatch({
     shader: depthwiseShader,
     entryPoint: 'input_grad',
@@ -55,7 +55,7 @@ export function depthwiseInputGrad(ctx: LowerContext, g: ConvGeometry, dy: BufRe
 /** Tiles wanted in flight for the weight gradient before splitting the rows stops paying. */
 const TARGET_TILES = 2048;
 
-export function depthwiseWeightGrad(ctx: LowerContext, g: ConvGeometry, dy: BufRef, x: BufRef, dw: BufRef): void {
+export function depthwiseWeightGrad(ctx: KernelContext, g: ConvGeometry, dy: BufRef, x: BufRef, dw: BufRef): void {
   const taps = g.kh * g.kw;
   const tiles = Math.ceil(taps / 4) * g.o;
   const rows = g.n * g.oh;

@@ -1,7 +1,7 @@
 /** Wrapper of shaders/dropout.wgsl: dropout of elements or of whole planes with Philox4x32-10 bits. */
 import source from '../../shaders/dropout.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelCall } from '../graph/op.js';
+import type { BufRef, KernelCall } from './context.js';
 import { grid1d } from './grid.js';
 
 export const dropoutShader: ShaderSource = { file: 'dropout.wgsl', code: source };

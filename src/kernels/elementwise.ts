@@ -4,8 +4,8 @@
  */
 import source from '../../shaders/elementwise.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelCall } from '../graph/op.js';
-import type { DType } from '../graph/value.js';
+import type { BufRef, KernelCall } from './context.js';
+import type { DType } from '../util/dtype.js';
 import { collapseDims } from '../util/shape.js';
 import { grid1d } from './grid.js';
 

@@ -7,7 +7,7 @@
 import epilogueSource from '../../shaders/epilogue.wgsl?raw';
 import foldSource from '../../shaders/fold_affine.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, LowerContext } from '../graph/op.js';
+import type { BufRef, KernelContext } from './context.js';
 import { grid1d } from './grid.js';
 
 const foldShader: ShaderSource = { file: 'fold_affine.wgsl', code: foldSource };
@@ -85,7 +85,7 @@ export function epilogueFlops(e: Epilogue | null, count: number): number {
 
 /** scale/shift [2, C] from batch norm's running mean and variance, weight and bias (eval mode). */
 export function foldAffine(
-  ctx: LowerContext,
+  ctx: KernelContext,
   channels: number,
   eps: number,
   mean: BufRef,

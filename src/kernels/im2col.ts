@@ -12,7 +12,7 @@
 import im2colSource from '../../shaders/im2col.wgsl?raw';
 import gemmSource from '../../shaders/gemm.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, LowerContext } from '../graph/op.js';
+import type { BufRef, KernelContext } from './context.js';
 import type { ConvGeometry } from './conv2d.js';
 import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from './epilogue.js';
 import { grid1d } from './grid.js';
@@ -62,7 +62,7 @@ function geometryConstants(g: ConvGeometry): Record<string, number> {
   };
 }
 
-export function im2col(ctx: LowerContext, g: ConvGeometry, x: BufRef, col: BufRef): void {
+export function im2col(ctx: KernelContext, g: ConvGeometry, x: BufRef, col: BufRef): void {
   const { kp, s4 } = colLayout(g);
   ctx.dispatch({
     shader: im2colShader,
@@ -74,7 +74,7 @@ export function im2col(ctx: LowerContext, g: ConvGeometry, x: BufRef, col: BufRe
   });
 }
 
-export function col2im(ctx: LowerContext, g: ConvGeometry, col: BufRef, dx: BufRef): void {
+export function col2im(ctx: KernelContext, g: ConvGeometry, col: BufRef, dx: BufRef): void {
   const { kp, s4 } = colLayout(g);
   ctx.dispatch({
     shader: im2colShader,
@@ -88,7 +88,7 @@ export function col2im(ctx: LowerContext, g: ConvGeometry, col: BufRef, dx: BufR
 }
 
 /** The weight as [O, KPG] with 16-byte aligned rows (a temp), or the weight itself when K % 4 = 0. */
-function alignedWeight(ctx: LowerContext, g: ConvGeometry, w: BufRef): BufRef {
+function alignedWeight(ctx: KernelContext, g: ConvGeometry, w: BufRef): BufRef {
   const { k, kpg } = colLayout(g);
   if (k === kpg) return w;
   const wp = ctx.temp(g.o * kpg * 4);
@@ -108,7 +108,7 @@ function alignedWeight(ctx: LowerContext, g: ConvGeometry, w: BufRef): BufRef {
  * im2col's output, or x itself for a plain 1x1 convolution (direct1x1; isPlain1x1 must hold).
  */
 export function convGemmForward(
-  ctx: LowerContext,
+  ctx: KernelContext,
   g: ConvGeometry,
   w: BufRef,
   col: BufRef,
@@ -138,7 +138,7 @@ export function convGemmForward(
 }
 
 /** dy [N, O, OH*OW] with rows padded to S4: dy itself when OH*OW % 4 = 0, else a zero-padded temp. */
-function paddedRows(ctx: LowerContext, g: ConvGeometry, dy: BufRef): BufRef {
+function paddedRows(ctx: KernelContext, g: ConvGeometry, dy: BufRef): BufRef {
   const { s, s4 } = colLayout(g);
   if (s === s4) return dy;
   const out = ctx.temp(g.n * g.o * s4 * 4);
@@ -150,7 +150,7 @@ function paddedRows(ctx: LowerContext, g: ConvGeometry, dy: BufRef): BufRef {
  * dcol[n, g] = W[g]^T x dy[n, g] as [N, G, KPG, S4]. For a plain 1x1 convolution (direct1x1) dcol is
  * dx itself ([N, C, OH*OW]).
  */
-export function convGemmInputGrad(ctx: LowerContext, g: ConvGeometry, w: BufRef, dy: BufRef, dcol: BufRef, direct1x1 = false): void {
+export function convGemmInputGrad(ctx: KernelContext, g: ConvGeometry, w: BufRef, dy: BufRef, dcol: BufRef, direct1x1 = false): void {
   const { kpg, s4 } = colLayout(g);
   const dyp = paddedRows(ctx, g, dy);
   const og = g.o / g.groups;
@@ -175,7 +175,7 @@ export function convGemmInputGrad(ctx: LowerContext, g: ConvGeometry, w: BufRef,
 const TARGET_TILES = 2048;
 
 /** dW[g] = sum_n dy[n, g] x col[n, g]^T, written as [O, CG*KH*KW] (col: x itself when direct1x1). */
-export function convGemmWeightGrad(ctx: LowerContext, g: ConvGeometry, dy: BufRef, col: BufRef, dw: BufRef, direct1x1 = false): void {
+export function convGemmWeightGrad(ctx: KernelContext, g: ConvGeometry, dy: BufRef, col: BufRef, dw: BufRef, direct1x1 = false): void {
   const { k, kpg, kp, s4 } = colLayout(g);
   const dyp = paddedRows(ctx, g, dy);
   const og = g.o / g.groups;

@@ -1,7 +1,7 @@
 /** Wrapper of shaders/lrn.wgsl: local response normalization across channels and its gradient. */
 import source from '../../shaders/lrn.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelCall } from '../graph/op.js';
+import type { BufRef, KernelCall } from './context.js';
 import { grid1d } from './grid.js';
 
 export const lrnShader: ShaderSource = { file: 'lrn.wgsl', code: source };

@@ -5,7 +5,7 @@
  */
 import source from '../../shaders/matmul.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, LowerContext } from '../graph/op.js';
+import type { BufRef, KernelContext } from './context.js';
 import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from './epilogue.js';
 import { grid1d } from './grid.js';
 import { reduceAxis } from './reduce.js';
@@ -38,7 +38,7 @@ export function splitsK(s: MatmulShape, hasBias: boolean): boolean {
   return !hasBias && splitCount(Math.ceil(s.m / 4) * Math.ceil(s.n / 4) * s.batch, s.k) > 1;
 }
 
-export function matmul(ctx: LowerContext, s: MatmulShape, a: BufRef, b: BufRef, c: BufRef, bias: BufRef | null, epi: BoundEpilogue | null = null): void {
+export function matmul(ctx: KernelContext, s: MatmulShape, a: BufRef, b: BufRef, c: BufRef, bias: BufRef | null, epi: BoundEpilogue | null = null): void {
   const tiles = Math.ceil(s.m / 4) * Math.ceil(s.n / 4) * s.batch;
   const splits = bias || epi ? 1 : splitCount(tiles, s.k);
   const chunk = Math.ceil(s.k / splits);

@@ -9,7 +9,7 @@
  */
 import source from '../../shaders/norm.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelCall, LowerContext } from '../graph/op.js';
+import type { BufRef, KernelCall, KernelContext } from './context.js';
 import { grid1d } from './grid.js';
 import { reduceAxis } from './reduce.js';
 
@@ -68,7 +68,7 @@ function perItemCall(entry: string, count: number, constants: Record<string, num
 }
 
 /** A binding slot for an optional operand the kernel does not read (WGSL still declares it). */
-function unused(ctx: LowerContext, b: BufRef | null): BufRef {
+function unused(ctx: KernelContext, b: BufRef | null): BufRef {
   return b ?? ctx.temp(16);
 }
 
@@ -76,7 +76,7 @@ function unused(ctx: LowerContext, b: BufRef | null): BufRef {
  * Adds the partial (sum, sum2) pairs of `groups` groups, `per` each, when there are many: returns
  * the buffer and count the finalize kernel should read.
  */
-function foldPartials(ctx: LowerContext, part: BufRef, groups: number, per: number): [BufRef, number] {
+function foldPartials(ctx: KernelContext, part: BufRef, groups: number, per: number): [BufRef, number] {
   if (per <= MAX_FINALIZE_PARTIALS) return [part, per];
   const folded = ctx.temp(groups * 2 * 4);
   reduceAxis(ctx, 'sum', groups, per, 2, part, folded);
@@ -87,7 +87,7 @@ function foldPartials(ctx: LowerContext, part: BufRef, groups: number, per: numb
  * Statistics of each channel c of view v pooled over its N planes: writes `stats` [3, C] (mean,
  * 1/sqrt(var + eps), biased var). Instance, group and layer norm pass [1, groups, group size].
  */
-export function normStatistics(ctx: LowerContext, v: NormView, eps: number, x: BufRef, stats: BufRef): void {
+export function normStatistics(ctx: KernelContext, v: NormView, eps: number, x: BufRef, stats: BufRef): void {
   const t = sharesPerPlane(v, REDUCE_VECTORS);
   const per = v.n * t;
   const part = ctx.temp(v.c * per * 8);
@@ -119,7 +119,7 @@ export interface RunningUpdate {
 }
 
 /** Running statistics update in place (one workgroup), and the tracked-batch count + 1. */
-export function runningUpdate(ctx: LowerContext, u: RunningUpdate, stats: BufRef, runMean: BufRef, runVar: BufRef, count: BufRef | null): void {
+export function runningUpdate(ctx: KernelContext, u: RunningUpdate, stats: BufRef, runMean: BufRef, runVar: BufRef, count: BufRef | null): void {
   if (u.average > SERIAL_BATCH) {
     // Instance norm over a large batch: average the [3, N, C] statistics over N with a split sum.
     const averaged = ctx.temp(3 * u.channels * 4);
@@ -168,7 +168,7 @@ function statBindings(stats: BufRef | [BufRef, BufRef]): [BufRef, BufRef] {
 
 /** y = (x - mean) * invstd * w[c] + b[c] over view v. */
 export function normApply(
-  ctx: LowerContext,
+  ctx: KernelContext,
   v: NormView,
   g: GroupStats,
   x: BufRef,
@@ -195,7 +195,7 @@ export interface GradOutputs {
  * Training: dx also carries the terms through the batch mean and variance.
  */
 export function batchNormGrad(
-  ctx: LowerContext,
+  ctx: KernelContext,
   v: NormView,
   g: GroupStats,
   x: BufRef,
@@ -251,7 +251,7 @@ export interface GroupLayout {
  * [3, N * G]: dx through the group's mean and variance, dw and db summed over the batch.
  */
 export function groupNormGrad(
-  ctx: LowerContext,
+  ctx: KernelContext,
   v: NormView,
   layout: GroupLayout,
   eps: number,
@@ -301,7 +301,7 @@ export function groupNormGrad(
 }
 
 /** Layer norm with an elementwise affine: rows [R, D] with weight/bias [D]. */
-export function layerNormApply(ctx: LowerContext, rows: number, d: number, eps: number, x: BufRef, stats: BufRef, weight: BufRef | null, bias: BufRef | null, y: BufRef): void {
+export function layerNormApply(ctx: KernelContext, rows: number, d: number, eps: number, x: BufRef, stats: BufRef, weight: BufRef | null, bias: BufRef | null, y: BufRef): void {
   const v: NormView = { n: rows, c: 1, s: d };
   const t = sharesPerPlane(v, APPLY_VECTORS);
   const g: GroupStats = { train: true, byChannel: false, planesPerGroup: 1, groups: rows, eps };
@@ -311,7 +311,7 @@ export function layerNormApply(ctx: LowerContext, rows: number, d: number, eps: 
 }
 
 /** Layer norm's gradients with an elementwise affine (weight given; bias optional). */
-export function layerNormGrad(ctx: LowerContext, rows: number, d: number, eps: number, x: BufRef, dy: BufRef, stats: BufRef, weight: BufRef, out: GradOutputs): void {
+export function layerNormGrad(ctx: KernelContext, rows: number, d: number, eps: number, x: BufRef, dy: BufRef, stats: BufRef, weight: BufRef, out: GradOutputs): void {
   const v: NormView = { n: rows, c: 1, s: d };
   const g: GroupStats = { train: true, byChannel: false, planesPerGroup: 1, groups: rows, eps };
   if (out.dx) {
@@ -337,7 +337,7 @@ export function layerNormGrad(ctx: LowerContext, rows: number, d: number, eps: n
 }
 
 /** Columns sums over rows of dy * xhat (dw) and dy (db), split over row chunks when few columns. */
-export function layerNormParamGrad(ctx: LowerContext, rows: number, d: number, x: BufRef, dy: BufRef, stats: BufRef, out: GradOutputs): void {
+export function layerNormParamGrad(ctx: KernelContext, rows: number, d: number, x: BufRef, dy: BufRef, stats: BufRef, out: GradOutputs): void {
   const w = width(d);
   const columns = d / w;
   // Enough chunks that the launch fills the device, each at least 16 rows.

@@ -1,7 +1,7 @@
 /** Wrapper of shaders/optimizer.wgsl: in-place SGD and Adam/AdamW updates of one parameter. */
 import source from '../../shaders/optimizer.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelCall } from '../graph/op.js';
+import type { BufRef, KernelCall } from './context.js';
 import { grid1d } from './grid.js';
 
 export const optimizerShader: ShaderSource = { file: 'optimizer.wgsl', code: source };

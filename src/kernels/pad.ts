@@ -5,7 +5,7 @@
  */
 import source from '../../shaders/pad.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, LowerContext } from '../graph/op.js';
+import type { BufRef, KernelContext } from './context.js';
 import { grid1d } from './grid.js';
 
 export const padShader: ShaderSource = { file: 'pad.wgsl', code: source };
@@ -62,7 +62,7 @@ function constants(dims: readonly PadDim[], mode: PadMode): Record<string, numbe
 
 /** out = pad(x) for a tensor of `shape` (pads in PyTorch's order, last dim first). */
 export function padForward(
-  ctx: LowerContext,
+  ctx: KernelContext,
   shape: readonly number[],
   pads: readonly number[],
   mode: PadMode,
@@ -84,7 +84,7 @@ export function padForward(
 }
 
 /** gin = the gradient of a non-constant pad of a tensor of `shape` for the output gradient gout. */
-export function padBackward(ctx: LowerContext, shape: readonly number[], pads: readonly number[], mode: PadMode, gout: BufRef, gin: BufRef): void {
+export function padBackward(ctx: KernelContext, shape: readonly number[], pads: readonly number[], mode: PadMode, gout: BufRef, gin: BufRef): void {
   // The backward kernel sees exactly 3 padded dims (unused ones of size 1) and a plane dim.
   const k = pads.length / 2;
   if (k > 3) throw new Error(`pad backward: ${k} padded dims (at most 3)`);

@@ -1,7 +1,7 @@
 /** Wrapper of shaders/pool2d.wgsl: max/avg pooling forward and backward (gather form). */
 import source from '../../shaders/pool2d.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelCall } from '../graph/op.js';
+import type { BufRef, KernelCall } from './context.js';
 import { grid1d } from './grid.js';
 
 export const pool2dShader: ShaderSource = { file: 'pool2d.wgsl', code: source };

@@ -5,7 +5,7 @@
  */
 import source from '../../shaders/reduce.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, LowerContext } from '../graph/op.js';
+import type { BufRef, KernelContext } from './context.js';
 import { grid1d } from './grid.js';
 
 export const reduceShader: ShaderSource = { file: 'reduce.wgsl', code: source };
@@ -19,7 +19,7 @@ const FEW_OUTPUTS = 4096;
 const TARGET_CHUNK = 256;
 
 export function reduceAxis(
-  ctx: LowerContext,
+  ctx: KernelContext,
   op: ReduceOp,
   outer: number,
   r: number,

@@ -1,7 +1,7 @@
 /** Wrapper of shaders/softmax.wgsl: softmax / log-softmax along the middle dim of [outer, C, inner]. */
 import source from '../../shaders/softmax.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelCall } from '../graph/op.js';
+import type { BufRef, KernelCall } from './context.js';
 
 export const softmaxShader: ShaderSource = { file: 'softmax.wgsl', code: source };
 

@@ -1,7 +1,7 @@
 /** Wrapper of shaders/topk.wgsl: top-k along the middle dim of [outer, R, inner], and the scatter back. */
 import source from '../../shaders/topk.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelCall } from '../graph/op.js';
+import type { BufRef, KernelCall } from './context.js';
 
 export const topkShader: ShaderSource = { file: 'topk.wgsl', code: source };
 

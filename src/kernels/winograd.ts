@@ -6,7 +6,7 @@
  */
 import source from '../../shaders/winograd.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, LowerContext } from '../graph/op.js';
+import type { BufRef, KernelContext } from './context.js';
 import type { ConvGeometry } from './conv2d.js';
 import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from './epilogue.js';
 import { grid1d } from './grid.js';
@@ -55,7 +55,7 @@ export function canWinograd(g: ConvGeometry, pass: 'forward' | 'inputGrad'): boo
   return g.ph <= 2 && g.pw <= 2 && fits(inputGradConv(g));
 }
 
-function run(ctx: LowerContext, w: WinogradConv, x: BufRef, weight: BufRef, bias: BufRef | null, y: BufRef, epi: BoundEpilogue | null): void {
+function run(ctx: KernelContext, w: WinogradConv, x: BufRef, weight: BufRef, bias: BufRef | null, y: BufRef, epi: BoundEpilogue | null): void {
   const { cp, th, tw, t4 } = sizes(w);
   const t = w.n * th * tw;
   const constants = {
@@ -104,11 +104,11 @@ function run(ctx: LowerContext, w: WinogradConv, x: BufRef, weight: BufRef, bias
 }
 
 /** y = conv(x, w) + bias (then the epilogue) for a 3x3, stride-1 convolution. */
-export function winogradForward(ctx: LowerContext, g: ConvGeometry, x: BufRef, w: BufRef, bias: BufRef | null, y: BufRef, epi: BoundEpilogue | null = null): void {
+export function winogradForward(ctx: KernelContext, g: ConvGeometry, x: BufRef, w: BufRef, bias: BufRef | null, y: BufRef, epi: BoundEpilogue | null = null): void {
   run(ctx, forwardConv(g), x, w, bias, y, epi);
 }
 
 /** dx for dy of a 3x3, stride-1 convolution (padding at most 2). */
-export function winogradInputGrad(ctx: LowerContext, g: ConvGeometry, dy: BufRef, w: BufRef, dx: BufRef): void {
+export function winogradInputGrad(ctx: KernelContext, g: ConvGeometry, dy: BufRef, w: BufRef, dx: BufRef): void {
   run(ctx, inputGradConv(g), dy, w, null, dx, null);
 }

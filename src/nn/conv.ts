@@ -6,11 +6,11 @@
  * name; PyTorch's default initialization.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
 import * as F from '../ops/index.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { currentLayer } from '../util/scope.js';
 import { pair } from '../util/shape.js';
 import { defaultGenerator } from '../util/random.js';
 import { Module, Parameter } from './module.js';

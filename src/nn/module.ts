@@ -4,8 +4,8 @@
  * between webtrain and PyTorch/torchvision by name ("layer1.0.conv1.weight", "bn1.running_mean").
  */
 import { ArgumentError, FileFormatError, fmtShape } from '../errors.js';
-import { inLayer } from '../graph/engine.js';
 import { Tensor } from '../tensor/tensor.js';
+import { inLayer } from '../util/scope.js';
 
 /** A tensor that is a module's learnable weight. Autograd tracks it; optimizers update it in place. */
 export class Parameter extends Tensor {

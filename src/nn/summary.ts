@@ -16,7 +16,8 @@
  *   connected layers see the whole input ('global').
  */
 import { ArgumentError, fmtShape } from '../errors.js';
-import { engineFor, noGrad } from '../graph/engine.js';
+import { engineFor } from '../graph/engine.js';
+import { noGrad } from '../util/scope.js';
 import type { Value } from '../graph/value.js';
 import { zeros } from '../ops/fill.js';
 import type { Tensor } from '../tensor/tensor.js';

@@ -4,9 +4,9 @@
  * PyTorch's `inplace` flags are accepted and ignored: a lazy graph has no use for in-place maths.
  */
 import { ArgumentError, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { currentLayer } from '../util/scope.js';
 import { unary } from './elementwise.js';
 
 export const relu = (input: Tensor, _inplace = false): Tensor => unary('relu', input);

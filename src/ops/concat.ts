@@ -5,14 +5,14 @@
  * Kernels: shaders/copy.wgsl through src/kernels/copy.ts.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
-import type { DType } from '../graph/value.js';
 import { blockCopy } from '../kernels/copy.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import type { DType } from '../util/dtype.js';
+import { currentLayer } from '../util/scope.js';
 import { normDim, numel } from '../util/shape.js';
 import { zeros } from './fill.js';
+import type { OpDef } from './op.js';
 import { apply, apply1 } from './record.js';
 import { reshape, unsqueeze } from './shape.js';
 import { sliceRaw } from './slice.js';

@@ -21,8 +21,8 @@
  * conv2dInputGradOp, whose backward is a forward convolution and a weight gradient.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer, engineFor } from '../graph/engine.js';
-import type { EpilogueProducer, LowerContext, OpDef } from '../graph/op.js';
+import { engineFor } from '../graph/engine.js';
+import type { EpilogueProducer, LowerContext } from '../graph/op.js';
 import type { Node } from '../graph/value.js';
 import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, type ConvGeometry } from '../kernels/conv2d.js';
 import type { BoundEpilogue } from '../kernels/epilogue.js';
@@ -31,12 +31,13 @@ import { col2im, colLayout, convGemmForward, convGemmInputGrad, convGemmWeightGr
 import { canWinograd, winogradForward, winogradInputGrad } from '../kernels/winograd.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { currentLayer } from '../util/scope.js';
 import { pair } from '../util/shape.js';
 import { add } from './elementwise.js';
+import type { OpDef } from './op.js';
 import { apply1 } from './record.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape.js';
-import './epilogues.js';
 
 export type IntOrPair = number | readonly [number, number];
 export type Conv2dPadding = IntOrPair | 'same' | 'valid';

@@ -12,13 +12,13 @@
  * regenerates the mask.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
 import { dropoutKernel, type DropoutParams } from '../kernels/dropout.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { currentLayer } from '../util/scope.js';
 import { numel } from '../util/shape.js';
 import { defaultGenerator, type Generator } from '../util/random.js';
+import type { OpDef } from './op.js';
 import { apply1 } from './record.js';
 import { reshape } from './shape.js';
 

@@ -3,20 +3,22 @@
  * Kernels: shaders/elementwise.wgsl through src/kernels/elementwise.ts.
  */
 import { ArgumentError, ShapeError, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
-import type { DType } from '../graph/value.js';
+import type { Value } from '../graph/value.js';
 import {
   binaryKernel,
   castKernel,
   compareKernel,
+  UNARY,
   unaryKernel,
   type BinaryOp,
   type CompareOp,
   type UnaryOp,
 } from '../kernels/elementwise.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { DType } from '../util/dtype.js';
+import { currentLayer } from '../util/scope.js';
 import { broadcastShapes, broadcastStrides, sameShape, stridesOf } from '../util/shape.js';
+import type { OpDef } from './op.js';
 import { apply1 } from './record.js';
 import { sumTo } from './reduce.js';
 
@@ -70,6 +72,12 @@ const unaryGrad: Partial<Record<UnaryOp, (g: Tensor, x: Tensor, y: Tensor, a: Un
   round: (g) => unary('affine', g, 0, 0),
 };
 
+/** The unary maps shaders/epilogue.wgsl implements (with elementwise.wgsl's formulas). */
+const EPILOGUE_ACTIVATIONS: readonly UnaryOp[] = [
+  'identity', 'neg', 'relu', 'tanh', 'sigmoid', 'affine', 'leakyRelu', 'clamp', 'elu', 'gelu', 'geluTanh',
+  'softplus', 'silu', 'hardswish', 'hardsigmoid', 'relu6',
+];
+
 export const unaryOp: OpDef<UnaryAttrs> = {
   name: 'unary',
   key: (a) => `${a.op},${a.alpha},${a.beta}${a.closed ? ',closed' : ''}`,
@@ -82,6 +90,12 @@ export const unaryOp: OpDef<UnaryAttrs> = {
     const rule = unaryGrad[node.attrs.op];
     if (!rule) throw new ArgumentError(`backward of ${node.attrs.op} is not defined`);
     return [rule(g, Tensor.view(node.inputs[0]!), Tensor.view(node.outputs[0]!), node.attrs)];
+  },
+  // An activation with an epilogue.wgsl twin can end a conv / matmul kernel.
+  epilogueLink(node) {
+    const a = node.attrs;
+    if (!EPILOGUE_ACTIVATIONS.includes(a.op) || node.inputs[0]!.dtype !== 'float32') return null;
+    return { kind: 'act', op: UNARY[a.op], a: a.alpha, b: a.beta };
   },
 };
 
@@ -174,6 +188,18 @@ export const binaryOp: OpDef<BinaryAttrs> = {
       default:
         throw new ArgumentError(`backward of binary ${op} is not defined`);
     }
+  },
+  // add / sub of two float32 tensors of the output's shape is a residual step v -> a v + b r, with v
+  // the operand coming from the fused kernel and r the other one (either order; add's alpha included).
+  epilogueLink(node, input) {
+    const { op, alpha } = node.attrs;
+    if (op !== 'add' && op !== 'sub') return null;
+    const [x, y] = node.inputs as [Value, Value];
+    const out = node.outputs[0]!.shape;
+    if (x === y || !sameShape(x.shape, out) || !sameShape(y.shape, out) || x.dtype !== 'float32' || y.dtype !== 'float32') return null;
+    // add: x + alpha y; sub: x - alpha y.
+    const sign = op === 'add' ? 1 : -1;
+    return input === 0 ? { kind: 'residual', a: 1, b: sign * alpha, operand: y } : { kind: 'residual', a: sign * alpha, b: 1, operand: x };
   },
 };
 

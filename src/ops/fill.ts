@@ -4,13 +4,14 @@
  */
 import type { Device } from '../device/device.js';
 import { ArgumentError } from '../errors.js';
-import type { OpDef } from '../graph/op.js';
-import type { DType } from '../graph/value.js';
 import { fillKernel } from '../kernels/elementwise.js';
 import { wrap, type Tensor } from '../tensor/tensor.js';
+import type { DType } from '../util/dtype.js';
+import { currentLayer } from '../util/scope.js';
 import { checkShape } from '../util/shape.js';
-import { engineFor, currentLayer } from '../graph/engine.js';
+import { engineFor } from '../graph/engine.js';
 import { defaultDevice } from '../device/default.js';
+import type { OpDef } from './op.js';
 
 interface FillAttrs {
   value: number;

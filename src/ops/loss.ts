@@ -7,14 +7,14 @@
  * probability targets, mseLoss and binaryCrossEntropyWithLogits are compositions of other ops.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
 import { crossEntropyBackward, crossEntropyForward, type CrossEntropyShape } from '../kernels/cross-entropy.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { currentLayer } from '../util/scope.js';
 import { broadcastShapes, numel, sameShape } from '../util/shape.js';
 import { add, div, mul, neg, sub, unary } from './elementwise.js';
 import { full } from './fill.js';
+import type { OpDef } from './op.js';
 import { apply, apply1 } from './record.js';
 import { expand, mean, sum } from './reduce.js';
 import { reshape } from './shape.js';

@@ -5,17 +5,17 @@
  * Kernel: shaders/matmul.wgsl through src/kernels/matmul.ts.
  */
 import { ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { LowerContext, OpDef } from '../graph/op.js';
+import type { LowerContext } from '../graph/op.js';
 import type { Node } from '../graph/value.js';
 import type { BoundEpilogue } from '../kernels/epilogue.js';
 import { matmul as matmulKernel, splitsK, type MatmulShape } from '../kernels/matmul.js';
 import { Tensor } from '../tensor/tensor.js';
+import { currentLayer } from '../util/scope.js';
 import { broadcastShapes, numel } from '../util/shape.js';
+import type { OpDef } from './op.js';
 import { apply1 } from './record.js';
 import { expand, sum, sumTo } from './reduce.js';
 import { reshape } from './shape.js';
-import './epilogues.js';
 
 interface MmAttrs {
   transA: boolean;

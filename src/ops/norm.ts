@@ -14,9 +14,8 @@
  * without updating them twice.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { BufRef, OpDef } from '../graph/op.js';
 import type { Node, Value } from '../graph/value.js';
+import type { BufRef } from '../kernels/context.js';
 import {
   batchNormGrad,
   groupNormGrad,
@@ -32,7 +31,9 @@ import {
 import { lrnBackwardDx, lrnBackwardT, lrnForward, type LrnGeometry } from '../kernels/lrn.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { currentLayer } from '../util/scope.js';
 import { numel } from '../util/shape.js';
+import type { OpDef } from './op.js';
 import { apply } from './record.js';
 
 // ---- batch norm ------------------------------------------------------------------------------------
@@ -99,6 +100,23 @@ export const batchNormOp: OpDef<BatchNormAttrs> = {
     if (want.dw) grads[k.weight] = outs[o++]!;
     if (want.db) grads[k.bias] = outs[o++]!;
     return grads;
+  },
+  // In eval mode, a per-channel scale and shift over dim 1 that a conv / matmul before it can apply.
+  epilogueLink(node, input) {
+    const a = node.attrs;
+    const shape = node.inputs[0]!.shape;
+    if (a.training || input !== 0 || shape.length < 2) return null;
+    const k = batchNormInputs(a);
+    return {
+      kind: 'affine',
+      channels: shape[1]!,
+      inner: numel(shape.slice(2)),
+      eps: a.eps,
+      mean: node.inputs[k.runningMean]!,
+      variance: node.inputs[k.runningVar]!,
+      weight: k.weight >= 0 ? node.inputs[k.weight]! : null,
+      bias: k.bias >= 0 ? node.inputs[k.bias]! : null,
+    };
   },
 };
 

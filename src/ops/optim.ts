@@ -4,9 +4,9 @@
  * step allocates nothing for its updates. Used by src/optim/; not part of the functional API.
  * Kernels: shaders/optimizer.wgsl through src/kernels/optimizer.ts.
  */
-import type { OpDef } from '../graph/op.js';
 import { adamKernel, sgdKernel, type AdamConstants, type SgdConstants } from '../kernels/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { OpDef } from './op.js';
 import { apply } from './record.js';
 
 /** Inputs: param, grad, hyper [lr], [momentumBuffer]. Outputs: param', [momentumBuffer']. */

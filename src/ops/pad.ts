@@ -6,12 +6,12 @@
  * src/kernels/pad.ts.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
-import type { DType } from '../graph/value.js';
 import { PAD_MAX_DIMS, padBackward, padForward, padLayout, type PadMode } from '../kernels/pad.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import type { DType } from '../util/dtype.js';
+import { currentLayer } from '../util/scope.js';
+import type { OpDef } from './op.js';
 import { apply1 } from './record.js';
 
 export type { PadMode } from '../kernels/pad.js';

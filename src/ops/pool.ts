@@ -5,8 +5,6 @@
  * Kernels: shaders/pool2d.wgsl through src/kernels/pool2d.ts.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
 import {
   adaptiveAsPlain,
   adaptiveAvgBackward,
@@ -23,7 +21,9 @@ import {
 } from '../kernels/pool2d.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { currentLayer } from '../util/scope.js';
 import { pair } from '../util/shape.js';
+import type { OpDef } from './op.js';
 import { apply, apply1 } from './record.js';
 import { mean } from './reduce.js';
 import { reshape } from './shape.js';

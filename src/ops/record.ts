@@ -4,9 +4,10 @@
  * the layer being run, and decides whether autograd tracks the outputs.
  */
 import { defaultDevice } from '../device/default.js';
-import { currentLayer, engineFor, type OutputSpec } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
+import { engineFor, type OutputSpec } from '../graph/engine.js';
 import { Tensor, requiresGradOf, wrap } from '../tensor/tensor.js';
+import { currentLayer } from '../util/scope.js';
+import type { OpDef } from './op.js';
 
 export function apply<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A, outputs: readonly OutputSpec[]): Tensor[] {
   const device = inputs.length > 0 ? inputs[0]!.device : defaultDevice();

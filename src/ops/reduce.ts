@@ -4,13 +4,13 @@
  * Kernels: shaders/reduce.wgsl (src/kernels/reduce.ts), shaders/elementwise.wgsl for expand.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
 import { unaryKernel } from '../kernels/elementwise.js';
 import { reduceAxis, type ReduceOp } from '../kernels/reduce.js';
 import { Tensor } from '../tensor/tensor.js';
+import { currentLayer } from '../util/scope.js';
 import { broadcastShapes, broadcastStrides, normDim, numel, sameShape } from '../util/shape.js';
 import { cast, div, eq, maximum, minimum, mul } from './elementwise.js';
+import type { OpDef } from './op.js';
 import { apply, apply1 } from './record.js';
 import { scatterAlong, valuesIndices, type ValuesIndices } from './topk.js';
 import { kwargs } from '../util/args.js';

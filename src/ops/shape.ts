@@ -4,13 +4,13 @@
  * permutation merges into at most four dims, else shaders/elementwise.wgsl), detach and clone.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
 import { blockCopy, simplifyDims, type CopyDim } from '../kernels/copy.js';
 import { unaryKernel } from '../kernels/elementwise.js';
 import { Tensor } from '../tensor/tensor.js';
+import { currentLayer } from '../util/scope.js';
 import { normDim, numel, stridesOf } from '../util/shape.js';
 import { kwargs } from '../util/args.js';
+import type { OpDef } from './op.js';
 import { apply1 } from './record.js';
 
 interface ReshapeAttrs {

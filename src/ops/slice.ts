@@ -4,11 +4,11 @@
  * Kernels: shaders/copy.wgsl through src/kernels/copy.ts (rows are copied, never divided out).
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
 import { blockCopy } from '../kernels/copy.js';
 import { Tensor } from '../tensor/tensor.js';
+import { currentLayer } from '../util/scope.js';
 import { normDim, numel } from '../util/shape.js';
+import type { OpDef } from './op.js';
 import { apply1 } from './record.js';
 import { reshape } from './shape.js';
 

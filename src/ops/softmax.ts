@@ -3,13 +3,13 @@
  * their gradients as one kernel each. Kernels: shaders/softmax.wgsl through src/kernels/softmax.ts.
  */
 import { ArgumentError, ShapeError, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
 import { softmaxBackward, softmaxForward, type SoftmaxShape } from '../kernels/softmax.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { currentLayer } from '../util/scope.js';
 import { normDim, numel } from '../util/shape.js';
 import { neg } from './elementwise.js';
+import type { OpDef } from './op.js';
 import { apply1 } from './record.js';
 
 export const softmaxOp: OpDef<SoftmaxShape> = {

@@ -4,13 +4,13 @@
  * Kernels: shaders/topk.wgsl through src/kernels/topk.ts.
  */
 import { ArgumentError, ShapeError, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
 import { scatterKernel, topkKernel, type TopkShape } from '../kernels/topk.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { currentLayer } from '../util/scope.js';
 import { normDim, numel } from '../util/shape.js';
 import { cast } from './elementwise.js';
+import type { OpDef } from './op.js';
 import { apply, apply1 } from './record.js';
 
 /** A (values, indices) pair as PyTorch's named tuples: destructure it, or read .values / .indices. */

@@ -4,13 +4,13 @@
  * shaders/elementwise.wgsl, which copies raw words, so any dtype works.
  */
 import { ArgumentError, ShapeError, where as at } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
-import type { OpDef } from '../graph/op.js';
-import type { DType } from '../graph/value.js';
 import { whereKernel } from '../kernels/elementwise.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { DType } from '../util/dtype.js';
+import { currentLayer } from '../util/scope.js';
 import { broadcastShapes, broadcastStrides } from '../util/shape.js';
 import { full } from './fill.js';
+import type { OpDef } from './op.js';
 import { apply1 } from './record.js';
 import { sumTo } from './reduce.js';
 

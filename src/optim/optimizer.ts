@@ -5,9 +5,10 @@
  * one GPU submission.
  */
 import { ArgumentError } from '../errors.js';
-import { engineFor, noGrad } from '../graph/engine.js';
+import { engineFor } from '../graph/engine.js';
 import { tensor } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
+import { noGrad } from '../util/scope.js';
 
 export interface ParamGroup<H> {
   params: Tensor[];

@@ -5,7 +5,7 @@
  */
 import type { Device } from '../device/device.js';
 import { ArgumentError, ShapeError } from '../errors.js';
-import type { DType } from '../graph/value.js';
+import type { DType } from '../util/dtype.js';
 import { checkShape, numel } from '../util/shape.js';
 import { Generator, defaultGenerator } from '../util/random.js';
 import { Tensor, flatShapeArgs, resolveDevice, valueFromData, type NestedArray, type TensorData } from './tensor.js';

@@ -7,10 +7,12 @@
 import type { Device } from '../device/device.js';
 import { defaultDevice } from '../device/default.js';
 import { ArgumentError, TensorStateError } from '../errors.js';
-import { backward as runBackward } from '../graph/autodiff.js';
-import { engineFor, isGradEnabled } from '../graph/engine.js';
-import { Storage, Value, numel, type DType } from '../graph/value.js';
+import { engineFor } from '../graph/engine.js';
+import { Storage, Value, numel } from '../graph/value.js';
 import * as ops from '../ops/index.js';
+import type { DType } from '../util/dtype.js';
+import { isGradEnabled } from '../util/scope.js';
+import { backward as runBackward } from './autograd.js';
 
 export type TypedArrayFor<D extends DType> = D extends 'float32' ? Float32Array : Int32Array;
 export type TensorData = Float32Array | Int32Array | Uint8Array;

@@ -3,13 +3,13 @@
  * optimizer step (one GPU submission), scheduler step; the loss and accuracy of a step are read
  * back while the next step records, so reading never stalls the GPU longer than it must.
  */
-import { inLayer, noGrad } from '../graph/engine.js';
 import { crossEntropy } from '../ops/loss.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/lr-scheduler.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { DataLoader } from '../data/loader.js';
+import { inLayer, noGrad } from '../util/scope.js';
 import { correctCount } from './metrics.js';
 
 export interface StepInfo {

@@ -4,7 +4,7 @@
  * `F.conv2d(x, w, b, { padding: 1 })`, or both (`F.conv2d(x, w, b, 2, { padding: 1 })`). Unknown option names are an error, not silently ignored.
  */
 import { ArgumentError, where } from '../errors.js';
-import { currentLayer } from '../graph/engine.js';
+import { currentLayer } from './scope.js';
 
 function isOptions(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && Object.getPrototypeOf(v) === Object.prototype;

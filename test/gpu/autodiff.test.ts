@@ -1,5 +1,5 @@
 /**
- * Autodiff mechanics (src/graph/autodiff.ts) beyond single ops: gradients accumulate over backward
+ * Autodiff mechanics (src/tensor/autograd.ts) beyond single ops: gradients accumulate over backward
  * calls and over branches, explicit upstream gradients, noGrad, and leaves only.
  */
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -4,8 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wt from '../../src/index.js';
-import type { OpDef } from '../../src/graph/op.js';
 import { unaryKernel } from '../../src/kernels/elementwise.js';
+import type { OpDef } from '../../src/ops/op.js';
 import { apply1 } from '../../src/ops/record.js';
 import { stridesOf } from '../../src/util/shape.js';
 import * as ew from '../reference/elementwise.js';

@@ -5,6 +5,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wt from '../../src/index.js';
+import { unaryKernel } from '../../src/kernels/elementwise.js';
+import type { OpDef } from '../../src/ops/op.js';
+import { apply1 } from '../../src/ops/record.js';
+import { stridesOf } from '../../src/util/shape.js';
 import { randomArray, randomClasses, tensorOf } from '../helpers.js';
 
 const F = wt.nn.functional;
@@ -141,6 +145,37 @@ describe('replayed plans compute with the new inputs, and in-place updates respe
     expect(Array.from(doubled)).toEqual(Array.from(p0.data, (v) => Math.fround(2 * v)));
     expect(Array.from(snap)).toEqual(Array.from(p0.data));
     expect(Array.from(updated)).toEqual(Array.from(p0.data, (v) => Math.fround(v - 0.5)));
+  });
+});
+
+describe('plans are keyed by the op itself, not by its name', () => {
+  /** An op named 'twin' whose kernel applies `map`: two of them share a name and attributes. */
+  const twin = (map: 'neg' | 'square'): OpDef<{ scale: number }> => ({
+    name: 'twin',
+    lower(ctx, node) {
+      const shape = node.outputs[0]!.shape;
+      ctx.dispatch(unaryKernel(map, shape, stridesOf(shape), ctx.input(0), ctx.output(0)));
+    },
+  });
+
+  it('two distinct OpDefs with the same name and attributes do not share a plan', async () => {
+    const negTwin = twin('neg');
+    const squareTwin = twin('square');
+    const x0 = randomArray([2, 5], 30);
+    const x = tensorOf(x0);
+    const run = async (op: OpDef<{ scale: number }>): Promise<Float32Array> => (await apply1(op, [x], { scale: 1 }, { shape: x.shape, dtype: 'float32' }).data()) as Float32Array;
+    const stats = wt.engineFor(device).stats;
+    const builds = stats.planBuilds;
+    const negated = await run(negTwin);
+    const squared = await run(squareTwin);
+    expect(stats.planBuilds - builds, 'plans built').toBe(2);
+    expect(Array.from(negated)).toEqual(Array.from(x0.data, (v) => -v));
+    expect(Array.from(squared)).toEqual(Array.from(x0.data, (v) => Math.fround(v * v)));
+    // And each still replays its own plan.
+    const hits = stats.planHits;
+    expect(Array.from(await run(negTwin))).toEqual(Array.from(negated));
+    expect(Array.from(await run(squareTwin))).toEqual(Array.from(squared));
+    expect(stats.planHits - hits, 'plan cache hits').toBe(2);
   });
 });
 

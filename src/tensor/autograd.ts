@@ -1,13 +1,15 @@
 /**
- * Reverse-mode autodiff over the recorded graph. Each op's OpDef carries its backward rule (`vjp`),
- * written with the same public ops, so gradients are just more lazy nodes: backward() records them
- * and the next flush runs forward, backward and the optimizer update as one plan.
+ * Reverse-mode autodiff over the recorded graph (Tensor.backward). Each op's OpDef carries its
+ * backward rule (`vjp`), written with the same public ops, so gradients are just more lazy nodes:
+ * backward() records them and the next flush runs forward, backward and the optimizer update as one
+ * plan. It sits beside Tensor, not in graph/, because the rules take and return Tensors.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
+import type { Node, Value } from '../graph/value.js';
 import { ones } from '../ops/fill.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { inLayer, noGrad } from './engine.js';
-import type { Node, Value } from './value.js';
+import type { OpDef } from '../ops/op.js';
+import { inLayer, noGrad } from '../util/scope.js';
+import type { Tensor } from './tensor.js';
 
 export function backward(root: Tensor, gradient?: Tensor): void {
   const rootValue = root._value;
@@ -65,7 +67,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       const gouts = node.outputs.map((o) => grads.get(o) ?? null);
       if (gouts.every((g) => g === null)) continue;
       const needs = node.inputs.map((v) => v.requiresGrad);
-      const vjp = node.op.vjp;
+      // Every recorded op is an ops/op.ts OpDef: its rule takes and returns Tensors.
+      const vjp = (node.op as OpDef).vjp;
       if (!vjp) throw new ArgumentError(`backward: op ${node.op.name} is not differentiable`);
       const run = () => vjp(node, gouts, needs);
       const gins = node.layer ? inLayer(node.layer, run) : run();
