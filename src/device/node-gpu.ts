@@ -15,6 +15,7 @@
  * bundlers leave it alone.
  */
 import { AdapterError } from '../errors.js';
+import { nodeModule } from '../util/node.js';
 
 export type AdapterChoice = 'auto' | 'gpu' | 'swiftshader';
 
@@ -31,13 +32,9 @@ interface WebgpuModule {
   create(flags: string[]): GPU;
 }
 
-async function dynamicImport<T>(specifier: string): Promise<T> {
-  return (await import(/* @vite-ignore */ specifier)) as T;
-}
-
 /** Finds SwiftShader's ICD file: $WEBTRAIN_SWIFTSHADER_ICD, then the known install paths. */
 export async function findSwiftShaderIcd(): Promise<string | null> {
-  const fs = await dynamicImport<typeof import('node:fs')>('node:fs');
+  const fs = await nodeModule<typeof import('node:fs')>('node:fs');
   const fromEnv = process.env['WEBTRAIN_SWIFTSHADER_ICD'];
   const candidates = fromEnv ? [fromEnv, ...SWIFTSHADER_ICD_PATHS] : SWIFTSHADER_ICD_PATHS;
   return candidates.find((p) => fs.existsSync(p)) ?? null;
@@ -66,7 +63,7 @@ function bundledLoaderPaths(icds: readonly string[]): string[] {
 
 /** The libvulkan.so.1 mapped into this process, if any (Linux). */
 export async function loadedVulkanLoader(): Promise<string | null> {
-  const fs = await dynamicImport<typeof import('node:fs')>('node:fs');
+  const fs = await nodeModule<typeof import('node:fs')>('node:fs');
   let maps: string;
   try {
     maps = fs.readFileSync('/proc/self/maps', 'utf8');
@@ -86,7 +83,7 @@ export async function loadedVulkanLoader(): Promise<string | null> {
  * process.dlopen always throws; whether the library is now mapped is what tells.
  */
 async function preload(library: string): Promise<string | null> {
-  const os = await dynamicImport<typeof import('node:os')>('node:os');
+  const os = await nodeModule<typeof import('node:os')>('node:os');
   const c = os.constants.dlopen as Record<string, number | undefined>;
   const flags = (c['RTLD_NOW'] ?? 2) | (c['RTLD_GLOBAL'] ?? 0x100) | (c['RTLD_NODELETE'] ?? 0x1000);
   try {
@@ -115,7 +112,7 @@ export async function ensureVulkanLoader(): Promise<VulkanLoader | null> {
   }
   const system = await preload(LOADER_SONAME);
   if (system) return { path: system, source: 'system' };
-  const fs = await dynamicImport<typeof import('node:fs')>('node:fs');
+  const fs = await nodeModule<typeof import('node:fs')>('node:fs');
   const bundled = bundledLoaderPaths(SWIFTSHADER_ICD_PATHS).filter((p) => fs.existsSync(p));
   for (const candidate of bundled) {
     const path = await preload(candidate);
@@ -137,7 +134,7 @@ export async function ensureVulkanLoader(): Promise<VulkanLoader | null> {
  */
 export async function hasGpuDevice(): Promise<boolean> {
   if (process.platform !== 'linux') return true;
-  const fs = await dynamicImport<typeof import('node:fs')>('node:fs');
+  const fs = await nodeModule<typeof import('node:fs')>('node:fs');
   if (fs.existsSync('/dev/nvidia0') || fs.existsSync('/dev/dxg')) return true;
   try {
     return fs.readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
@@ -173,7 +170,7 @@ export async function requestNodeAdapter(
 ): Promise<NodeAdapter> {
   let webgpu: WebgpuModule;
   try {
-    webgpu = await dynamicImport<WebgpuModule>('webgpu');
+    webgpu = await nodeModule<WebgpuModule>('webgpu', 'WebGPU in Node');
   } catch (cause) {
     throw new AdapterError(
       "webtrain needs the `webgpu` npm package (Dawn) to run in Node: `npm install webgpu`. " +

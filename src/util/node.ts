@@ -8,6 +8,6 @@ export async function nodeModule<T>(specifier: string, forWhat = 'this'): Promis
   try {
     return (await import(/* @vite-ignore */ specifier)) as T;
   } catch (cause) {
-    throw new WebtrainError(`${forWhat} needs Node's ${specifier}, which is not available here (${(cause as Error).message})`, { cause });
+    throw new WebtrainError(`${forWhat} needs ${specifier}, which could not be loaded here (${(cause as Error).message})`, { cause });
   }
 }
