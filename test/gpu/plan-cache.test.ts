@@ -4,7 +4,7 @@
  * in exactly one queue.submit (forward, loss, backward, update and the loss readback together).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import { randomArray, randomClasses, tensorOf } from '../helpers.js';
 
 const F = wt.nn.functional;

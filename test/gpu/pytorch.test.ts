@@ -6,7 +6,7 @@
  * (a padding rule, a divisor, a reduction) shows up as an error of order 1.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import activations from '../fixtures/activations.json';
 import avgPool from '../fixtures/avg_pool2d.json';
 import conv2d from '../fixtures/conv2d.json';
