@@ -131,8 +131,13 @@ async function main() {
       process.exitCode = run(process.execPath, [join('scripts', 'vite-run.mjs'), 'bench/run.ts', ...args]);
       return;
     }
+    case 'build': {
+      ensureNodeModules();
+      process.exitCode = run(process.execPath, [join('scripts', 'build.mjs'), ...args]);
+      return;
+    }
     default:
-      say('usage: node scripts/run.mjs <train|test|demo|bench> [options]');
+      say('usage: node scripts/run.mjs <train|test|demo|bench|build> [options]');
       process.exitCode = 2;
   }
 }

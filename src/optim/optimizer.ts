@@ -26,7 +26,7 @@ export type StateValue = Tensor | number;
  * PyTorch's optimizer state_dict with camelCase keys: `state` by parameter index (counted over the
  * groups in order), `paramGroups` with the hyper-parameters and the indices of their parameters.
  */
-export interface OptimizerStateDict<H = Record<string, unknown>, S extends object = Record<string, StateValue>> {
+export interface OptimizerStateDict<H = object, S extends object = object> {
   state: Record<number, S>;
   paramGroups: (H & { params: number[]; initialLr?: number })[];
 }
