@@ -38,12 +38,19 @@ export abstract class LRScheduler<O extends object = object, C = O> {
   protected options: O;
   protected config: C;
 
+  /**
+   * `args` are the constructor's arguments after the optimizer, resolved against `names` (PyTorch's
+   * order, lastEpoch last) over `defaults`; a required argument's default is undefined.
+   */
   constructor(
     readonly optimizer: AnyOptimizer,
-    args: O & LastEpochOption,
+    args: readonly unknown[],
+    names: readonly (keyof O & string)[],
+    defaults: { [K in keyof O]: O[K] | undefined },
   ) {
     const cls = this.constructor.name;
-    const { lastEpoch, ...options } = args;
+    const all = resolveArgs<O & LastEpochOption>(cls, args, [...names, 'lastEpoch'], [], { ...defaults, lastEpoch: -1 } as O & LastEpochOption);
+    const { lastEpoch, ...options } = all;
     checkInt(cls, 'lastEpoch', lastEpoch, { min: -1 });
     this.options = options as unknown as O;
     this.config = this.configure(this.options);
@@ -124,7 +131,7 @@ export interface StepLROptions {
 /** lr = base * gamma^floor(step / stepSize): StepLR(optimizer, stepSize, gamma = 0.1, lastEpoch = -1). */
 export class StepLR extends LRScheduler<StepLROptions> {
   constructor(optimizer: AnyOptimizer, ...args: PositionalOrOptions<[stepSize: number, gamma: number, lastEpoch: number], Partial<StepLROptions & LastEpochOption>>) {
-    super(optimizer, resolveArgs('StepLR', args, ['stepSize', 'gamma', 'lastEpoch'], [], { stepSize: undefined as unknown as number, gamma: 0.1, lastEpoch: -1 }));
+    super(optimizer, args, ['stepSize', 'gamma'], { stepSize: undefined, gamma: 0.1 });
   }
 
   protected configure(o: StepLROptions): StepLROptions {
@@ -154,7 +161,7 @@ export interface MultiStepLROptions {
 /** lr = base * gamma^(milestones passed): MultiStepLR(optimizer, milestones, gamma = 0.1, lastEpoch = -1). */
 export class MultiStepLR extends LRScheduler<MultiStepLROptions> {
   constructor(optimizer: AnyOptimizer, ...args: PositionalOrOptions<[milestones: number[], gamma: number, lastEpoch: number], Partial<MultiStepLROptions & LastEpochOption>>) {
-    super(optimizer, resolveArgs('MultiStepLR', args, ['milestones', 'gamma', 'lastEpoch'], [], { milestones: undefined as unknown as number[], gamma: 0.1, lastEpoch: -1 }));
+    super(optimizer, args, ['milestones', 'gamma'], { milestones: undefined, gamma: 0.1 });
   }
 
   protected configure(o: MultiStepLROptions): MultiStepLROptions {
@@ -178,7 +185,7 @@ export interface ExponentialLROptions {
 /** lr = base * gamma^step: ExponentialLR(optimizer, gamma, lastEpoch = -1). */
 export class ExponentialLR extends LRScheduler<ExponentialLROptions> {
   constructor(optimizer: AnyOptimizer, ...args: PositionalOrOptions<[gamma: number, lastEpoch: number], Partial<ExponentialLROptions & LastEpochOption>>) {
-    super(optimizer, resolveArgs('ExponentialLR', args, ['gamma', 'lastEpoch'], [], { gamma: undefined as unknown as number, lastEpoch: -1 }));
+    super(optimizer, args, ['gamma'], { gamma: undefined });
   }
 
   protected configure(o: ExponentialLROptions): ExponentialLROptions {
@@ -206,7 +213,7 @@ export interface CosineAnnealingLROptions {
  */
 export class CosineAnnealingLR extends LRScheduler<CosineAnnealingLROptions> {
   constructor(optimizer: AnyOptimizer, ...args: PositionalOrOptions<[tMax: number, etaMin: number, lastEpoch: number], Partial<CosineAnnealingLROptions & LastEpochOption>>) {
-    super(optimizer, resolveArgs('CosineAnnealingLR', args, ['tMax', 'etaMin', 'lastEpoch'], [], { tMax: undefined as unknown as number, etaMin: 0, lastEpoch: -1 }));
+    super(optimizer, args, ['tMax', 'etaMin'], { tMax: undefined, etaMin: 0 });
   }
 
   protected configure(o: CosineAnnealingLROptions): CosineAnnealingLROptions {
@@ -238,7 +245,7 @@ export interface LambdaLROptions {
 /** lr = base * lambda(step): LambdaLR(optimizer, lrLambda, lastEpoch = -1). */
 export class LambdaLR extends LRScheduler<LambdaLROptions, LrLambda[]> {
   constructor(optimizer: AnyOptimizer, ...args: PositionalOrOptions<[lrLambda: LrLambda | LrLambda[], lastEpoch: number], Partial<LambdaLROptions & LastEpochOption>>) {
-    super(optimizer, resolveArgs('LambdaLR', args, ['lrLambda', 'lastEpoch'], [], { lrLambda: undefined as unknown as LrLambda, lastEpoch: -1 }));
+    super(optimizer, args, ['lrLambda'], { lrLambda: undefined });
   }
 
   protected configure(o: LambdaLROptions): LrLambda[] {
@@ -303,7 +310,6 @@ const ONE_CYCLE_NAMES = [
   'divFactor',
   'finalDivFactor',
   'threePhase',
-  'lastEpoch',
 ] as const;
 
 type OneCycleArgs = PositionalOrOptions<
@@ -335,24 +341,20 @@ type OneCycleArgs = PositionalOrOptions<
  */
 export class OneCycleLR extends LRScheduler<OneCycleOptions, OneCycleConfig> {
   constructor(optimizer: AnyOptimizer, ...args: OneCycleArgs) {
-    super(
-      optimizer,
-      resolveArgs<OneCycleOptions & LastEpochOption>('OneCycleLR', args, ONE_CYCLE_NAMES, [], {
-        maxLr: undefined as unknown as number,
-        totalSteps: null,
-        epochs: null,
-        stepsPerEpoch: null,
-        pctStart: 0.3,
-        annealStrategy: 'cos',
-        cycleMomentum: true,
-        baseMomentum: 0.85,
-        maxMomentum: 0.95,
-        divFactor: 25,
-        finalDivFactor: 1e4,
-        threePhase: false,
-        lastEpoch: -1,
-      }),
-    );
+    super(optimizer, args, ONE_CYCLE_NAMES, {
+      maxLr: undefined,
+      totalSteps: null,
+      epochs: null,
+      stepsPerEpoch: null,
+      pctStart: 0.3,
+      annealStrategy: 'cos',
+      cycleMomentum: true,
+      baseMomentum: 0.85,
+      maxMomentum: 0.95,
+      divFactor: 25,
+      finalDivFactor: 1e4,
+      threePhase: false,
+    });
   }
 
   get totalSteps(): number {

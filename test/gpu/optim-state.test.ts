@@ -7,16 +7,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wt from '../../src/index.js';
 import fixture from '../fixtures/optim_state.json';
+import type { FixtureTensor } from '../fixture-cases.js';
 import { expectClose } from '../helpers.js';
 
 beforeAll(async () => {
   await wt.init();
 });
-
-interface FixtureTensor {
-  shape: number[];
-  data: number[];
-}
 
 interface OptimizerCase {
   name: string;
