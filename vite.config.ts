@@ -12,12 +12,12 @@ export default defineConfig({
   test: {
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    globalSetup: ['test/global-setup.ts'],
     projects: [
       {
         extends: true,
         test: {
           name: 'node',
+          globalSetup: ['test/global-setup.ts'],
           include: ['test/**/*.test.ts'],
           exclude: ['test/browser-only/**', 'test/**/*.browser.test.ts'],
           environment: 'node',

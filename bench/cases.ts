@@ -8,7 +8,7 @@
  * call, or one epoch) without waiting, `sync()` waits until the GPU has finished everything
  * submitted. The runner (suite.ts) times `inner` iterations followed by one sync.
  */
-import * as wt from '../src/index.ts';
+import * as wt from '../src/internal.ts'; // ops and engineFor are internal
 import { tf, type TfjsWebGPU } from './tfjs-backend.ts';
 import {
   epochSubset,

@@ -7,7 +7,7 @@
  * first): the GPU time (sum of its kernels' timestamps, profilePlan) and the wall time of the step
  * (record, submit, wait). Prints the minima and the B/A ratios.
  */
-import * as wt from '../src/index.ts';
+import * as wt from '../src/internal.ts'; // ops and engineFor are internal
 import { profilePlan } from '../src/graph/profile.ts';
 import { benchCases, type BenchContext } from './cases.ts';
 import type { TfjsWebGPU } from './tfjs-backend.ts';

@@ -7,7 +7,7 @@
  * gradient: the sums of the kernels each pass ran) and of the whole step. Used for the algorithm
  * choices of src/ops/conv.ts; the figures are in bench/NOTES.md.
  */
-import * as wt from '../src/index.ts';
+import * as wt from '../src/internal.ts'; // ops and engineFor are internal
 import { profilePlan } from '../src/graph/profile.ts';
 
 interface Shape {

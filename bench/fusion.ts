@@ -7,7 +7,7 @@
  * first) and records the GPU time of the step (the sum of its kernels' timestamps) and its wall
  * time (record + submit + wait). Prints the minimum of each and the fused/unfused ratios.
  */
-import * as wt from '../src/index.ts';
+import * as wt from '../src/internal.ts'; // ops and engineFor are internal
 import { profilePlan } from '../src/graph/profile.ts';
 
 function arg(name: string, def: string): string {

@@ -8,7 +8,7 @@
  * same batch norm written with mean/sub/mul/rsqrt ops, for the fused op's gain. Figures in
  * bench/NOTES.md (section "Normalization, dropout and pooling extras").
  */
-import * as wt from '../src/index.ts';
+import * as wt from '../src/internal.ts'; // ops and engineFor are internal
 import { profilePlan } from '../src/graph/profile.ts';
 
 const F = wt.nn.functional;

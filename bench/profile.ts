@@ -5,7 +5,7 @@
  * (whichever of compute or memory it is closer to), slowest first. The step is profiled several
  * times and each kernel's median taken.
  */
-import * as wt from '../src/index.ts';
+import * as wt from '../src/internal.ts'; // ops and engineFor are internal
 import { profilePlan, type KernelTiming } from '../src/graph/profile.ts';
 import { benchCases, type BenchContext } from './cases.ts';
 import { fmtMs } from './report.ts';

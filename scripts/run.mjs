@@ -189,8 +189,13 @@ async function main() {
       say('system packages and npm packages are in place');
       return;
     }
+    case 'build': {
+      ensureNodeModules();
+      process.exitCode = run(process.execPath, [join('scripts', 'build.mjs'), ...args]);
+      return;
+    }
     default:
-      say('usage: node scripts/run.mjs <train|test|demo|bench|setup> [options]');
+      say('usage: node scripts/run.mjs <train|test|demo|bench|build|setup> [options]');
       process.exitCode = 2;
   }
 }

@@ -6,20 +6,31 @@
  *   const x = wt.randn(8, 1, 28, 28);
  *   const y = wt.nn.functional.conv2d(x, w, b, { padding: 2 });
  *   console.log(await y.data());
+ *
+ * The public API is what this file exports (pinned by test/node/public-api.test.ts and listed in the
+ * README's API overview); tests and benchmarks reach internals through src/internal.ts.
  */
-export * from './errors.js';
+export {
+  WebtrainError,
+  ShapeError,
+  ArgumentError,
+  AdapterError,
+  DeviceLostError,
+  GPUValidationError,
+  GPUOutOfMemoryError,
+  ShaderCompileError,
+  FileFormatError,
+  TensorStateError,
+} from './errors.js';
 export { init, defaultDevice, setDefaultDevice } from './device/default.js';
 export { Device, describeAdapter, type DeviceOptions, type AdapterSummary } from './device/device.js';
 export { Tensor, type NestedArray, type TensorData } from './tensor/tensor.js';
-export { tensor, rand, randn, randint, arange, type TensorOptions, type RandomOptions } from './tensor/creation.js';
-export { zeros, ones, full, zerosLike, onesLike, fullLike } from './ops/fill.js';
+export { tensor, rand, randn, randint, arange, zeros, ones, empty, full, type TensorOptions, type RandomOptions, type CreateOptions, type SizeArgs } from './tensor/creation.js';
+export { zerosLike, onesLike, fullLike } from './ops/fill.js';
 export { noGrad, withGrad, isGradEnabled } from './util/scope.js';
-export { engineFor } from './graph/engine.js';
 export type { DType } from './util/dtype.js';
 export { Generator, manualSeed, defaultGenerator } from './util/random.js';
-export * as ops from './ops/index.js';
 // torch's top-level functions of tensor plumbing, reductions, softmax and selection (torch.cat ...).
-// The explicit export of `where` (torch.where) takes precedence over the message helper of errors.js.
 export { cat, concat, stack, split, chunk, unbind } from './ops/concat.js';
 export { narrow, select } from './ops/slice.js';
 export { reshape, flatten, transpose, permute, squeeze, unsqueeze, channelShuffle } from './ops/shape.js';
@@ -39,9 +50,9 @@ export { LeNet5, type LeNet5Options } from './models/lenet.js';
 export * as models from './models/index.js';
 export * as io from './io/index.js';
 export { summary, type ModelSummary, type SummaryRow, type SummaryOptions, type ReceptiveField } from './nn/summary.js';
-export { loadMnist, MNIST_URL } from './data/mnist.js';
-export { mnistSplit, parseMnist, packMnistJson, type MnistData } from './data/mnist-format.js';
-export { mnistDataset, subset, checkDataset, type ImageDataset } from './data/dataset.js';
+export { loadMnist } from './data/mnist.js';
+export { mnistSplit, type MnistData } from './data/mnist-format.js';
+export { mnistDataset, subset, type ImageDataset } from './data/dataset.js';
 export { DataLoader, type Batch, type DataLoaderOptions } from './data/loader.js';
 export * as transforms from './data/transforms.js';
 export { fit, evaluate, type FitOptions, type FitResult, type StepInfo, type EpochInfo, type EvalResult } from './train/fit.js';

@@ -1,8 +1,8 @@
 /** Adam and AdamW (torch.optim.Adam / AdamW), with amsgrad, maximize and weight decay. */
-import { ArgumentError } from '../errors.js';
 import { zerosLike } from '../ops/fill.js';
 import { adamStep } from '../ops/optim.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkBool, checkNumber, invalid, resolveArgs, type PositionalOrOptions } from './check.js';
 import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
 
 export interface AdamOptions {
@@ -11,43 +11,61 @@ export interface AdamOptions {
   eps: number;
   weightDecay: number;
   amsgrad: boolean;
+  /** Keyword-only, as in PyTorch. */
   maximize: boolean;
 }
 
-interface AdamState {
+/** Per-parameter state, as PyTorch's (`step`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq` with amsgrad). */
+export interface AdamState {
   step: number;
   expAvg: Tensor;
   expAvgSq: Tensor;
-  maxExpAvgSq: Tensor | null;
+  maxExpAvgSq?: Tensor;
 }
 
-export class Adam extends Optimizer<AdamOptions> {
-  readonly state = new Map<Tensor, AdamState>();
+/** torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *, maximize=False). */
+export type AdamArgs = PositionalOrOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, amsgrad: boolean], Partial<AdamOptions>>;
+
+function adamArgs(cls: string, args: readonly unknown[], weightDecay: number): AdamOptions {
+  return resolveArgs<AdamOptions>(cls, args, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'], ['maximize'], {
+    lr: 1e-3,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay,
+    amsgrad: false,
+    maximize: false,
+  });
+}
+
+export class Adam extends Optimizer<AdamOptions, AdamState> {
   protected readonly decoupled: boolean = false;
 
-  constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...options });
+  /** `new Adam(params)`, `new Adam(params, 1e-3, [0.9, 0.99])`, `new Adam(params, { lr: 1e-3, amsgrad: true })`. */
+  constructor(params: ParamsArg<AdamOptions>, ...args: AdamArgs) {
+    super(params, adamArgs(new.target.name, args, new.target === AdamW ? 0.01 : 0));
   }
 
   protected validate(o: AdamOptions): void {
-    this.checkNumber('lr', o.lr, 0);
-    this.checkNumber('eps', o.eps, 0);
-    this.checkNumber('weightDecay', o.weightDecay, 0);
-    if (!Array.isArray(o.betas) || o.betas.length !== 2) throw new ArgumentError(`${this.constructor.name}: betas must be a pair [beta1, beta2]`);
-    this.checkNumber('betas[0]', o.betas[0], 0, 1);
-    this.checkNumber('betas[1]', o.betas[1], 0, 1);
-    if (o.betas[0] >= 1 || o.betas[1] >= 1) throw new ArgumentError(`${this.constructor.name}: betas must be < 1, got [${o.betas}]`);
+    const cls = this.constructor.name;
+    checkNumber(cls, 'lr', o.lr, { min: 0 });
+    const b = o.betas as unknown;
+    const ok = (x: unknown): boolean => typeof x === 'number' && x >= 0 && x < 1;
+    if (!Array.isArray(b) || b.length !== 2 || !ok(b[0]) || !ok(b[1])) invalid(cls, 'betas', 'a pair [beta1, beta2] of numbers in [0, 1)', b);
+    checkNumber(cls, 'eps', o.eps, { min: 0, minExclusive: true });
+    checkNumber(cls, 'weightDecay', o.weightDecay, { min: 0 });
+    checkBool(cls, 'amsgrad', o.amsgrad);
+    checkBool(cls, 'maximize', o.maximize);
   }
 
   protected updateGroup(group: ParamGroup<AdamOptions>): void {
-    const o = group.options;
-    const [beta1, beta2] = o.betas;
+    const [beta1, beta2] = group.betas;
     const hypers = new Map<number, Tensor>();
     for (const p of group.params) {
       if (!p.grad) continue;
       let s = this.state.get(p);
       if (!s) {
-        s = { step: 0, expAvg: zerosLike(p), expAvgSq: zerosLike(p), maxExpAvgSq: o.amsgrad ? zerosLike(p) : null };
+        s = { step: 0, expAvg: zerosLike(p), expAvgSq: zerosLike(p) };
+        if (group.amsgrad) s.maxExpAvgSq = zerosLike(p);
         this.state.set(p, s);
       }
       s.step++;
@@ -55,16 +73,16 @@ export class Adam extends Optimizer<AdamOptions> {
       if (!hyper) {
         const bc1 = 1 - beta1 ** s.step;
         const bc2 = 1 - beta2 ** s.step;
-        hyper = this.hyper([o.lr, beta1, beta2, bc1, Math.sqrt(bc2), 1 - beta1, 1 - beta2], p);
+        hyper = this.hyper([group.lr, beta1, beta2, bc1, Math.sqrt(bc2), 1 - beta1, 1 - beta2], p);
         hypers.set(s.step, hyper);
       }
       const state = s.maxExpAvgSq ? [s.expAvg, s.expAvgSq, s.maxExpAvgSq] : [s.expAvg, s.expAvgSq];
       const outs = adamStep(p, p.grad, hyper, state, {
-        eps: o.eps,
-        weightDecay: o.weightDecay,
+        eps: group.eps,
+        weightDecay: group.weightDecay,
         decoupled: this.decoupled,
-        amsgrad: s.maxExpAvgSq !== null,
-        maximize: o.maximize,
+        amsgrad: s.maxExpAvgSq !== undefined,
+        maximize: group.maximize,
       });
       p._take(outs[0]!);
       state.forEach((t, i) => t._take(outs[i + 1]!));
@@ -72,11 +90,10 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 }
 
-/** Adam with decoupled weight decay (torch.optim.AdamW; weightDecay defaults to 0.01). */
+/**
+ * Adam with decoupled weight decay (torch.optim.AdamW: the same arguments, weightDecay defaults to
+ * 0.01).
+ */
 export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
-
-  constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, { weightDecay: 0.01, ...options });
-  }
 }

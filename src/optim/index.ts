@@ -1,6 +1,22 @@
 /** torch.optim's shape: optimizers and learning-rate schedules. */
-export { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
-export { SGD, type SgdOptions } from './sgd.js';
-export { Adam, AdamW, type AdamOptions } from './adam.js';
-export * as lrScheduler from './lr-scheduler.js';
-export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, LambdaLR, OneCycleLR, type OneCycleOptions } from './lr-scheduler.js';
+export { Optimizer, type ParamGroup, type ParamsArg, type OptimizerStateDict, type StateValue } from './optimizer.js';
+export { SGD, type SgdOptions, type SgdState, type SgdArgs } from './sgd.js';
+export { Adam, AdamW, type AdamOptions, type AdamState, type AdamArgs } from './adam.js';
+export {
+  LRScheduler,
+  StepLR,
+  MultiStepLR,
+  ExponentialLR,
+  CosineAnnealingLR,
+  LambdaLR,
+  OneCycleLR,
+  type SchedulerStateDict,
+  type LastEpochOption,
+  type StepLROptions,
+  type MultiStepLROptions,
+  type ExponentialLROptions,
+  type CosineAnnealingLROptions,
+  type LambdaLROptions,
+  type LrLambda,
+  type OneCycleOptions,
+} from './lr-scheduler.js';

@@ -3,6 +3,7 @@ import { ArgumentError } from '../errors.js';
 import { zerosLike } from '../ops/fill.js';
 import { sgdStep } from '../ops/optim.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkBool, checkNumber, resolveArgs, type PositionalOrOptions } from './check.js';
 import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
 
 export interface SgdOptions {
@@ -11,54 +12,71 @@ export interface SgdOptions {
   dampening: number;
   weightDecay: number;
   nesterov: boolean;
+  /** Keyword-only, as in PyTorch. */
   maximize: boolean;
 }
 
-export class SGD extends Optimizer<SgdOptions> {
-  private readonly buffers = new Map<Tensor, Tensor>();
+/** Per-parameter state: the momentum buffer, made at the first step when momentum is not 0. */
+export interface SgdState {
+  momentumBuffer: Tensor;
+}
 
-  constructor(params: ParamsArg<SgdOptions>, options: Partial<SgdOptions> = {}) {
-    super(params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
+/** torch.optim.SGD(params, lr, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False). */
+export type SgdArgs = PositionalOrOptions<[lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean], Partial<SgdOptions>>;
+
+export class SGD extends Optimizer<SgdOptions, SgdState> {
+  /**
+   * `new SGD(params, 0.1, 0.9)`, `new SGD(params, 0.1, { momentum: 0.9, nesterov: true })` or
+   * `new SGD(params, { lr: 0.1, momentum: 0.9 })`. lr has no default, as in PyTorch.
+   */
+  constructor(params: ParamsArg<SgdOptions>, ...args: SgdArgs) {
+    super(
+      params,
+      resolveArgs<SgdOptions>('SGD', args, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'], ['maximize'], {
+        lr: undefined as unknown as number,
+        momentum: 0,
+        dampening: 0,
+        weightDecay: 0,
+        nesterov: false,
+        maximize: false,
+      }),
+    );
   }
 
   protected validate(o: SgdOptions): void {
-    this.checkNumber('lr', o.lr, 0);
-    this.checkNumber('momentum', o.momentum, 0);
-    this.checkNumber('dampening', o.dampening, 0);
-    this.checkNumber('weightDecay', o.weightDecay, 0);
+    checkNumber('SGD', 'lr', o.lr, { min: 0 });
+    checkNumber('SGD', 'momentum', o.momentum, { min: 0 });
+    checkNumber('SGD', 'dampening', o.dampening);
+    checkNumber('SGD', 'weightDecay', o.weightDecay, { min: 0 });
+    checkBool('SGD', 'nesterov', o.nesterov);
+    checkBool('SGD', 'maximize', o.maximize);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
-      throw new ArgumentError('SGD: nesterov momentum needs momentum > 0 and dampening = 0');
+      throw new ArgumentError(`SGD: nesterov momentum needs momentum > 0 and dampening = 0, got momentum ${o.momentum}, dampening ${o.dampening}`);
     }
   }
 
   protected updateGroup(group: ParamGroup<SgdOptions>): void {
-    const o = group.options;
-    const hasMomentum = o.momentum !== 0;
+    const hasMomentum = group.momentum !== 0;
     let hyper: Tensor | null = null;
     for (const p of group.params) {
       if (!p.grad) continue;
-      hyper ??= this.hyper([o.lr, o.momentum], p);
-      let buf = hasMomentum ? this.buffers.get(p) : undefined;
-      const first = hasMomentum && !buf;
-      if (hasMomentum && !buf) {
-        buf = zerosLike(p);
-        this.buffers.set(p, buf);
+      hyper ??= this.hyper([group.lr, group.momentum], p);
+      let s = hasMomentum ? this.state.get(p) : undefined;
+      const first = hasMomentum && !s;
+      if (hasMomentum && !s) {
+        s = { momentumBuffer: zerosLike(p) };
+        this.state.set(p, s);
       }
-      const outs = sgdStep(p, p.grad, hyper, buf ?? null, {
-        weightDecay: o.weightDecay,
+      const outs = sgdStep(p, p.grad, hyper, s?.momentumBuffer ?? null, {
+        weightDecay: group.weightDecay,
         momentum: hasMomentum,
-        dampening: o.dampening,
-        nesterov: o.nesterov,
-        maximize: o.maximize,
+        dampening: group.dampening,
+        nesterov: group.nesterov,
+        maximize: group.maximize,
         first,
       });
       p._take(outs[0]!);
-      if (buf) buf._take(outs[1]!);
+      if (s) s.momentumBuffer._take(outs[1]!);
     }
-  }
-
-  /** The momentum buffer of a parameter (after its first step with momentum). */
-  momentumBuffer(p: Tensor): Tensor | undefined {
-    return this.buffers.get(p);
   }
 }

@@ -1,14 +1,18 @@
 /**
  * Making tensors: from data (typed arrays or nested arrays, NCHW shapes, PyTorch layouts), and
- * random tensors from a seeded generator. Data is uploaded at once; constants (zeros, ones, full)
- * are filled on the GPU (src/ops/fill.ts).
+ * random tensors from a seeded generator, and constants; sizes as PyTorch's `*size` (numbers or one
+ * array). Data is uploaded at once; constants (zeros, ones, full) are filled on the GPU
+ * (src/ops/fill.ts).
  */
 import type { Device } from '../device/device.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { DType } from '../util/dtype.js';
 import { checkShape, numel } from '../util/shape.js';
 import { Generator, defaultGenerator } from '../util/random.js';
-import { Tensor, flatShapeArgs, resolveDevice, valueFromData, type NestedArray, type TensorData } from './tensor.js';
+import { full as fill, type CreateOptions } from '../ops/fill.js';
+import { Tensor, resolveDevice, valueFromData, type NestedArray, type TensorData } from './tensor.js';
+
+export type { CreateOptions };
 
 export interface TensorOptions {
   dtype?: DType;
@@ -97,41 +101,85 @@ function randomTensor(shape: readonly number[], options: RandomOptions, sample: 
   return t;
 }
 
-type ShapeArgs = number[] | [readonly number[]] | [readonly number[], RandomOptions];
+/**
+ * PyTorch's `*size` arguments: sizes as separate numbers or as one array, then optionally an options
+ * object: `zeros(2, 3)`, `zeros([2, 3])`, `zeros(1)`, `zeros([])` (0-dim), `zeros(2, 3, { dtype })`.
+ */
+export type SizeArgs<O> = number[] | [...size: number[], options: O] | [size: readonly number[]] | [size: readonly number[], options: O];
 
-function splitShapeArgs(args: ShapeArgs | (number | RandomOptions)[]): { shape: number[]; options: RandomOptions } {
-  const list = [...args] as unknown[];
-  let options: RandomOptions = {};
-  const last = list[list.length - 1];
-  if (typeof last === 'object' && last !== null && !Array.isArray(last)) {
-    options = last as RandomOptions;
-    list.pop();
-  }
-  return { shape: flatShapeArgs(list as number[] | [readonly number[]]), options };
+function isOptionsObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
 
-/** Uniform [0, 1): rand(2, 3) or rand([2, 3], { generator }). */
-export function rand(...args: (number | readonly number[] | RandomOptions)[]): Tensor {
-  const { shape, options } = splitShapeArgs(args as ShapeArgs);
+/** Splits `SizeArgs` into the shape (checked: integers >= 0) and the options. */
+export function sizeArgs<O extends object>(what: string, args: readonly unknown[]): { shape: number[]; options: O } {
+  const list = [...args];
+  const options = (isOptionsObject(list[list.length - 1]) ? list.pop() : {}) as O;
+  let shape: unknown[];
+  if (list.length === 1 && Array.isArray(list[0])) shape = [...(list[0] as unknown[])];
+  else if (list.some((v) => typeof v !== 'number')) {
+    throw new ArgumentError(`${what}: size must be numbers (${what}(2, 3)) or one array (${what}([2, 3])), then an optional options object; got (${list.map((v) => (Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'object' ? 'an object' : String(v))).join(', ')})`);
+  } else shape = list;
+  checkShape(shape as number[], what);
+  return { shape: shape as number[], options };
+}
+
+/** Uniform [0, 1): rand(2, 3), rand([2, 3]), rand(2, 3, { generator }). */
+export function rand(...args: SizeArgs<RandomOptions>): Tensor {
+  const { shape, options } = sizeArgs<RandomOptions>('rand', args);
   return randomTensor(shape, options, (g) => g.random(), 'rand');
 }
 
-/** Standard normal: randn(2, 3) or randn([2, 3], { generator }). */
-export function randn(...args: (number | readonly number[] | RandomOptions)[]): Tensor {
-  const { shape, options } = splitShapeArgs(args as ShapeArgs);
+/** Standard normal: randn(2, 3), randn([2, 3]), randn(2, 3, { generator }). */
+export function randn(...args: SizeArgs<RandomOptions>): Tensor {
+  const { shape, options } = sizeArgs<RandomOptions>('randn', args);
   return randomTensor(shape, options, (g) => g.normal(), 'randn');
 }
 
-/** Uniform integers in [low, high) as int32. */
-export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
-  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
-    throw new ArgumentError(`randint: need integers low < high, got ${low}, ${high}`);
+/**
+ * Uniform integers in [low, high) as int32, as torch.randint: randint(high, size) or
+ * randint(low, high, size), size an array, then an optional options object.
+ */
+export function randint(...args: [high: number, size: readonly number[], options?: RandomOptions] | [low: number, high: number, size: readonly number[], options?: RandomOptions]): Tensor {
+  const rest = [...args] as unknown[];
+  const options = (isOptionsObject(rest[rest.length - 1]) ? rest.pop() : {}) as RandomOptions;
+  const shape = rest.pop();
+  if (!Array.isArray(shape) || rest.length < 1 || rest.length > 2) {
+    throw new ArgumentError('randint: expected (high, size) or (low, high, size) with size an array such as [2, 3], then an optional options object');
   }
-  checkShape(shape, 'randint');
+  const [low, high] = rest.length === 2 ? (rest as number[]) : [0, rest[0] as number];
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high! <= low!) {
+    throw new ArgumentError(`randint: need integers low < high, got ${String(low)}, ${String(high)}`);
+  }
+  checkShape(shape as number[], 'randint');
   const g = options.generator ?? defaultGenerator;
-  const data = new Int32Array(numel(shape));
-  for (let i = 0; i < data.length; i++) data[i] = g.randint(low, high);
-  return new Tensor(valueFromData(resolveDevice(options.device), data, shape, 'int32'));
+  const data = new Int32Array(numel(shape as number[]));
+  for (let i = 0; i < data.length; i++) data[i] = g.randint(low!, high!);
+  return new Tensor(valueFromData(resolveDevice(options.device), data, shape as number[], 'int32'));
+}
+
+/** Zeros: zeros(2, 3), zeros([2, 3]), zeros(1), zeros([]) (0-dim), zeros(2, 3, { dtype, device, requiresGrad }). */
+export function zeros(...args: SizeArgs<CreateOptions>): Tensor {
+  const { shape, options } = sizeArgs<CreateOptions>('zeros', args);
+  return fill(shape, 0, options);
+}
+
+/** Ones, with zeros' size forms. */
+export function ones(...args: SizeArgs<CreateOptions>): Tensor {
+  const { shape, options } = sizeArgs<CreateOptions>('ones', args);
+  return fill(shape, 1, options);
+}
+
+/** torch.empty's forms; webtrain's fresh buffers are cleared, so the values are zeros. */
+export function empty(...args: SizeArgs<CreateOptions>): Tensor {
+  const { shape, options } = sizeArgs<CreateOptions>('empty', args);
+  return fill(shape, 0, options);
+}
+
+/** A tensor of `size` (an array, as torch.full) filled with `fillValue`: full([2, 3], 7). */
+export function full(size: readonly number[], fillValue: number, options: CreateOptions = {}): Tensor {
+  if (!Array.isArray(size)) throw new ArgumentError(`full: size must be an array such as [2, 3] (as torch.full), got ${String(size)}`);
+  return fill(size, fillValue, options);
 }
 
 /** 0, 1, ... : arange(end), arange(start, end, step). */

@@ -90,7 +90,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
         loss: l,
         accuracy: correct / seen,
         imagesPerSec: seen / ((performance.now() - t0) / 1000),
-        lr: o.optimizer.paramGroups[0]!.options.lr,
+        lr: o.optimizer.paramGroups[0]!.lr,
       });
     };
     for (const batch of o.train) {

@@ -7,7 +7,7 @@
  * (names, initialization bound, outputSize) and the errors.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import fixtures from '../fixtures/conv_transpose2d.json';
 import * as conv from '../reference/conv2d.js';
 import { checkOp, expectClose, randomArray, readPoisoned, tensorOf } from '../helpers.js';

@@ -16,7 +16,7 @@
  * whose dispatches need more than 65535 workgroups, and the errors.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import type { ConvGeometry } from '../../src/kernels/conv2d.js';
 import moduleFixtures from '../fixtures/conv2d_module.json';
 import optionFixtures from '../fixtures/conv2d_options.json';

@@ -8,7 +8,7 @@
  * workgroup limit.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import { elementMask, philox4x32, planeMask } from '../reference/dropout.js';
 import { ndarray, type NDArray } from '../reference/ndarray.js';
 import { checkOp, describeCase, expectClose, expectEqualValues, randomArray, readPoisoned, tensorOf } from '../helpers.js';

@@ -4,7 +4,7 @@
  * comparisons, casts, permutes and one tensor past the dispatch limit of one grid dimension.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import * as ew from '../reference/elementwise.js';
 import { permute as refPermute, sumTo } from '../reference/ndarray.js';
 import {

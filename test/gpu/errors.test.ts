@@ -143,44 +143,74 @@ describe('optimizer hyper-parameters', () => {
   const param = (): wt.Tensor => wt.randn([3], { requiresGrad: true });
 
   it('SGD', () => {
-    expect(messageOf(() => new wt.optim.SGD([param()], { lr: -0.1 }), wt.ArgumentError)).toBe('SGD: lr must be >= 0, got -0.1');
-    expect(messageOf(() => new wt.optim.SGD([param()], { lr: NaN }), wt.ArgumentError)).toMatch(/SGD: lr must be >= 0, got NaN/);
-    expect(messageOf(() => new wt.optim.SGD([param()], { momentum: -0.5 }), wt.ArgumentError)).toMatch(/SGD: momentum must be >= 0, got -0.5/);
-    expect(messageOf(() => new wt.optim.SGD([param()], { weightDecay: -1 }), wt.ArgumentError)).toMatch(/SGD: weightDecay must be >= 0/);
-    expect(messageOf(() => new wt.optim.SGD([param()], { nesterov: true }), wt.ArgumentError)).toMatch(/nesterov momentum needs momentum > 0 and dampening = 0/);
-    expect(messageOf(() => new wt.optim.SGD([param()], { nesterov: true, momentum: 0.9, dampening: 0.1 }), wt.ArgumentError)).toMatch(/dampening = 0/);
+    expect(messageOf(() => new wt.optim.SGD([param()], { lr: -0.1 }), wt.ArgumentError)).toBe('SGD: lr must be a finite number >= 0, got -0.1');
+    expect(messageOf(() => new wt.optim.SGD([param()], -0.1), wt.ArgumentError)).toBe('SGD: lr must be a finite number >= 0, got -0.1');
+    expect(messageOf(() => new wt.optim.SGD([param()], { lr: NaN }), wt.ArgumentError)).toMatch(/SGD: lr must be a finite number >= 0, got NaN/);
+    expect(messageOf(() => new wt.optim.SGD([param()]), wt.ArgumentError)).toMatch(/SGD: lr must be a finite number >= 0, got undefined/);
+    expect(messageOf(() => new wt.optim.SGD([param()], { lr: 0.1, momentum: -0.5 }), wt.ArgumentError)).toMatch(/SGD: momentum must be a finite number >= 0, got -0.5/);
+    expect(messageOf(() => new wt.optim.SGD([param()], 0.1, -0.5), wt.ArgumentError)).toMatch(/SGD: momentum must be a finite number >= 0, got -0.5/);
+    expect(messageOf(() => new wt.optim.SGD([param()], { lr: 0.1, weightDecay: -1 }), wt.ArgumentError)).toMatch(/SGD: weightDecay must be a finite number >= 0/);
+    expect(messageOf(() => new wt.optim.SGD([param()], { lr: 0.1, nesterov: true }), wt.ArgumentError)).toMatch(/nesterov momentum needs momentum > 0 and dampening = 0/);
+    expect(messageOf(() => new wt.optim.SGD([param()], { lr: 0.1, nesterov: true, momentum: 0.9, dampening: 0.1 }), wt.ArgumentError)).toMatch(/dampening = 0/);
+    expect(messageOf(() => new wt.optim.SGD([param()], 0.1, { momentom: 0.9 } as never), wt.ArgumentError)).toMatch(/SGD: unknown option 'momentom' \(expected one of lr, momentum, dampening, weightDecay, nesterov, maximize\)/);
+    expect(messageOf(() => new wt.optim.SGD([param()], 0.1, 0.9, 0, 0, false, true as never), wt.ArgumentError)).toMatch(/SGD: too many positional arguments \(6; .*maximize only as options/);
+    expect(messageOf(() => new wt.optim.SGD([param()], 0.1, 0.9, 0, 0, 'yes' as never), wt.ArgumentError)).toMatch(/SGD: nesterov must be true or false, got 'yes'/);
+    expect(messageOf(() => new wt.optim.SGD([{ params: [param()], lr: 0.1, gamma: 1 } as never]), wt.ArgumentError)).toMatch(/SGD: unknown option 'gamma' in a parameter group/);
   });
 
   it('Adam and AdamW', () => {
-    expect(messageOf(() => new wt.optim.Adam([param()], { betas: [1, 0.999] }), wt.ArgumentError)).toMatch(/Adam: betas must be < 1, got \[1,0.999\]/);
-    expect(messageOf(() => new wt.optim.Adam([param()], { betas: [0.9, -0.1] }), wt.ArgumentError)).toMatch(/Adam: betas\[1\] must be >= 0/);
-    expect(messageOf(() => new wt.optim.Adam([param()], { eps: -1e-8 }), wt.ArgumentError)).toMatch(/Adam: eps must be >= 0/);
-    expect(messageOf(() => new wt.optim.AdamW([param()], { weightDecay: -0.01 }), wt.ArgumentError)).toMatch(/AdamW: weightDecay must be >= 0/);
-    expect(messageOf(() => new wt.optim.Adam([param()], { betas: [0.9] as never }), wt.ArgumentError)).toMatch(/betas must be a pair/);
+    const betas = /Adam: betas must be a pair \[beta1, beta2\] of numbers in \[0, 1\)/;
+    expect(messageOf(() => new wt.optim.Adam([param()], { betas: [1, 0.999] }), wt.ArgumentError)).toMatch(/Adam: betas must be a pair \[beta1, beta2\] of numbers in \[0, 1\), got \[1, 0.999\]/);
+    expect(messageOf(() => new wt.optim.Adam([param()], { betas: [0.9, -0.1] }), wt.ArgumentError)).toMatch(betas);
+    expect(messageOf(() => new wt.optim.Adam([param()], 1e-3, [0.9, 1.5]), wt.ArgumentError)).toMatch(betas);
+    expect(messageOf(() => new wt.optim.Adam([param()], { eps: -1e-8 }), wt.ArgumentError)).toMatch(/Adam: eps must be a finite number > 0, got -1e-8/);
+    expect(messageOf(() => new wt.optim.Adam([param()], { eps: 0 }), wt.ArgumentError)).toMatch(/Adam: eps must be a finite number > 0, got 0/);
+    expect(messageOf(() => new wt.optim.Adam([param()], { lr: Infinity }), wt.ArgumentError)).toMatch(/Adam: lr must be a finite number >= 0, got Infinity/);
+    expect(messageOf(() => new wt.optim.AdamW([param()], { weightDecay: -0.01 }), wt.ArgumentError)).toMatch(/AdamW: weightDecay must be a finite number >= 0/);
+    expect(messageOf(() => new wt.optim.Adam([param()], { betas: [0.9] as never }), wt.ArgumentError)).toMatch(betas);
+    expect(messageOf(() => new wt.optim.Adam([param()], { lr: 0.1, amsGrad: true } as never), wt.ArgumentError)).toMatch(/Adam: unknown option 'amsGrad'/);
   });
 
   it('hyper-parameters changed after construction are checked at step()', () => {
     const p = param();
     const opt = new wt.optim.SGD([p], { lr: 0.1 });
     p.grad = wt.randn(3);
-    opt.paramGroups[0]!.options.lr = -1;
-    expect(messageOf(() => opt.step(), wt.ArgumentError)).toMatch(/lr must be >= 0, got -1/);
+    opt.paramGroups[0]!.lr = -1;
+    expect(messageOf(() => opt.step(), wt.ArgumentError)).toMatch(/lr must be a finite number >= 0, got -1/);
   });
 
   it('bad parameter lists', () => {
-    expect(messageOf(() => new wt.optim.SGD([]), wt.ArgumentError)).toMatch(/empty parameter list/);
+    expect(messageOf(() => new wt.optim.SGD([], 0.1), wt.ArgumentError)).toMatch(/empty parameter list/);
     expect(messageOf(() => new wt.optim.Adam([wt.randn(2)]), wt.ArgumentError)).toMatch(/does not require grad/);
     const p = param();
-    expect(messageOf(() => new wt.optim.SGD([{ params: [p] }, { params: [p] }]), wt.ArgumentError)).toMatch(/more than one group/);
+    expect(messageOf(() => new wt.optim.SGD([{ params: [p] }, { params: [p] }], 0.1), wt.ArgumentError)).toMatch(/more than one group/);
   });
 
   it('schedules', () => {
     const opt = new wt.optim.SGD([param()], { lr: 0.1, momentum: 0.9 });
-    expect(messageOf(() => new wt.optim.OneCycleLR(opt, 0.1, { totalSteps: 0 }), wt.ArgumentError)).toMatch(/totalSteps must be a positive integer/);
+    expect(messageOf(() => new wt.optim.OneCycleLR(opt, 0.1, { totalSteps: 0 }), wt.ArgumentError)).toMatch(/OneCycleLR: totalSteps must be an integer >= 1, got 0/);
     expect(messageOf(() => new wt.optim.OneCycleLR(opt, 0.1, {}), wt.ArgumentError)).toMatch(/give totalSteps, or epochs and stepsPerEpoch/);
-    expect(messageOf(() => new wt.optim.OneCycleLR(opt, 0.1, { totalSteps: 5, pctStart: 1.5 }), wt.ArgumentError)).toMatch(/pctStart must be in \[0, 1\]/);
-    expect(messageOf(() => new wt.optim.OneCycleLR(opt, 0.1, { totalSteps: 5, annealStrategy: 'exp' as never }), wt.ArgumentError)).toMatch(/annealStrategy/);
-    expect(messageOf(() => new wt.optim.StepLR(opt, 0), wt.ArgumentError)).toMatch(/stepSize must be a positive integer/);
+    expect(messageOf(() => new wt.optim.OneCycleLR(opt, 0.1, { totalSteps: 5, pctStart: 1.5 }), wt.ArgumentError)).toMatch(/pctStart must be a finite number in \[0, 1\], got 1.5/);
+    expect(messageOf(() => new wt.optim.OneCycleLR(opt, 0.1, { totalSteps: 5, annealStrategy: 'exp' as never }), wt.ArgumentError)).toMatch(/annealStrategy must be 'cos' or 'linear', got 'exp'/);
+    expect(messageOf(() => new wt.optim.OneCycleLR(opt, { totalSteps: 5 }), wt.ArgumentError)).toMatch(/OneCycleLR: maxLr must be a finite number > 0, got undefined/);
+    expect(messageOf(() => new wt.optim.OneCycleLR(opt, 0.1, { totalSteps: 5, totalStep: 5 } as never), wt.ArgumentError)).toMatch(/OneCycleLR: unknown option 'totalStep'/);
+    expect(messageOf(() => new wt.optim.OneCycleLR(opt, [0.1, 0.2], 5), wt.ArgumentError)).toMatch(/maxLr must be a number or 1 numbers \(one per parameter group\)/);
+    expect(messageOf(() => new wt.optim.StepLR(opt, 0), wt.ArgumentError)).toMatch(/StepLR: stepSize must be an integer >= 1, got 0/);
+    expect(messageOf(() => new wt.optim.StepLR(opt, 2.5), wt.ArgumentError)).toMatch(/StepLR: stepSize must be an integer >= 1, got 2.5/);
+    expect(messageOf(() => new wt.optim.StepLR(opt, 2, -0.5), wt.ArgumentError)).toMatch(/StepLR: gamma must be a finite number > 0, got -0.5/);
+    // The options object where PyTorch has a number: an error at once, not a NaN lr at the next step.
+    expect(messageOf(() => new wt.optim.StepLR(opt, { stepSize: 2, gama: 0.5 } as never), wt.ArgumentError)).toMatch(/StepLR: unknown option 'gama'/);
+    expect(messageOf(() => new wt.optim.StepLR(opt, { gamma: 0.5 }), wt.ArgumentError)).toMatch(/StepLR: stepSize must be an integer >= 1, got undefined/);
+    expect(messageOf(() => new wt.optim.ExponentialLR(opt, { gama: 0.5 } as never), wt.ArgumentError)).toMatch(/ExponentialLR: unknown option 'gama'/);
+    expect(messageOf(() => new wt.optim.ExponentialLR(opt, NaN), wt.ArgumentError)).toMatch(/ExponentialLR: gamma must be a finite number > 0, got NaN/);
+    expect(messageOf(() => new wt.optim.CosineAnnealingLR(opt, 0), wt.ArgumentError)).toMatch(/CosineAnnealingLR: tMax must be an integer >= 1, got 0/);
+    expect(messageOf(() => new wt.optim.CosineAnnealingLR(opt, 10, -1), wt.ArgumentError)).toMatch(/CosineAnnealingLR: etaMin must be a finite number >= 0, got -1/);
+    expect(messageOf(() => new wt.optim.LambdaLR(opt, 0.5 as never), wt.ArgumentError)).toMatch(/LambdaLR: lrLambda must be a function of the step, or 1 of them/);
+    expect(messageOf(() => new wt.optim.LambdaLR(opt, () => NaN), wt.ArgumentError)).toMatch(/LambdaLR: lrLambda\(0\) must be a finite number, got NaN/);
+    expect(messageOf(() => new wt.optim.MultiStepLR(opt, [3, 2]), wt.ArgumentError)).toMatch(/MultiStepLR: milestones must be a list of increasing integers >= 0, got \[3, 2\]/);
+    expect(messageOf(() => new wt.optim.StepLR(opt, 2, 0.5, -2), wt.ArgumentError)).toMatch(/StepLR: lastEpoch must be an integer >= -1, got -2/);
+    const fresh = new wt.optim.SGD([param()], 0.1);
+    expect(messageOf(() => new wt.optim.StepLR(fresh, 2, 0.5, 3), wt.ArgumentError)).toMatch(/StepLR: lastEpoch 3 resumes a schedule, which needs paramGroups\[0\].initialLr/);
     const sched = new wt.optim.OneCycleLR(opt, 0.1, { totalSteps: 2 });
     sched.step();
     sched.step();

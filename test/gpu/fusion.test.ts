@@ -8,7 +8,7 @@
  * an activation and with batch norm 1d; training steps, where the gradients must be unchanged.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import * as conv from '../reference/conv2d.js';
 import type { NDArray } from '../reference/ndarray.js';
 import { expectClose, randomArray, readPoisoned, tensorOf, type TestArray } from '../helpers.js';

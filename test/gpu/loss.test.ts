@@ -6,7 +6,7 @@
  * deprecated sizeAverage / reduce, errors, and PyTorch 1.13 (test/fixtures/losses.json, gen_losses.py).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import * as loss from '../reference/loss.js';
 import { numel } from '../reference/ndarray.js';
 import fixtures from '../fixtures/losses.json';

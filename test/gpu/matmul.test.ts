@@ -6,7 +6,7 @@
  * (test/fixtures/matmul_broadcast.json from gen_matmul.py); a batch of 4.2M products (a 2-D grid).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import { splitCount } from '../../src/kernels/matmul.js';
 import broadcastFixtures from '../fixtures/matmul_broadcast.json';
 import * as mm from '../reference/matmul.js';

@@ -7,7 +7,7 @@
  * reductions and tensors past one dispatch's workgroup limit).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import * as ref from '../reference/norm.js';
 import type { NDArray } from '../reference/ndarray.js';
 import { TOL, checkOp, describeCase, expectClose, randomArray, readPoisoned, tensorOf, type TestArray } from '../helpers.js';

@@ -6,7 +6,7 @@
  * workgroups, and the errors PyTorch raises.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import fixtures from '../fixtures/conv_pad.json';
 import * as ref from '../reference/pad.js';
 import { checkOp, expectClose, expectEqualValues, randomArray, readPoisoned } from '../helpers.js';

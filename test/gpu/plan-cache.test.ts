@@ -4,7 +4,7 @@
  * in exactly one queue.submit (forward, loss, backward, update and the loss readback together).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import { unaryKernel } from '../../src/kernels/elementwise.js';
 import type { OpDef } from '../../src/ops/op.js';
 import { apply1 } from '../../src/ops/record.js';

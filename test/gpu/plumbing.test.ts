@@ -6,7 +6,7 @@
  * dispatch dimension's limit, and the errors of impossible shapes.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import fixtures from '../fixtures/plumbing.json';
 import { compareFixture, fixtureCases, type FixtureCase } from '../fixture-cases.js';
 import { checkOp, describeCase, expectClose, expectEqualValues, randomArray, readPoisoned, tensorOf } from '../helpers.js';

@@ -6,7 +6,7 @@
  * (a padding rule, a divisor, a reduction) shows up as an error of order 1.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import activations from '../fixtures/activations.json';
 import avgPool from '../fixtures/avg_pool2d.json';
 import conv2d from '../fixtures/conv2d.json';
@@ -209,7 +209,7 @@ describe('PyTorch fixtures: learning-rate schedules', () => {
     it(c.name, () => {
       const p = wt.tensor([0], { requiresGrad: true });
       const opt = c.optimizer === 'SGD' ? new wt.optim.SGD([p], { lr: 0.1, momentum: 0.9 }) : new wt.optim.Adam([p], { lr: 0.1 });
-      if (c.scheduler === 'StepLR' || c.scheduler === 'CosineAnnealingLR') opt.paramGroups[0]!.options.lr = 0.2;
+      if (c.scheduler === 'StepLR' || c.scheduler === 'CosineAnnealingLR') opt.paramGroups[0]!.lr = 0.2;
       let sched: wt.optim.LRScheduler;
       if (c.scheduler === 'OneCycleLR') {
         const { maxLr, ...options } = c.args as unknown as { maxLr: number } & wt.optim.OneCycleOptions;
@@ -222,7 +222,7 @@ describe('PyTorch fixtures: learning-rate schedules', () => {
       const lrs: number[] = [];
       const momenta: number[] = [];
       for (let s = 0; s < c.lr.length; s++) {
-        const o = opt.paramGroups[0]!.options as { lr: number; momentum?: number; betas?: [number, number] };
+        const o = opt.paramGroups[0]! as { lr: number; momentum?: number; betas?: [number, number] };
         lrs.push(o.lr);
         momenta.push(o.betas ? o.betas[0] : o.momentum!);
         if (s < c.lr.length - 1) sched.step();

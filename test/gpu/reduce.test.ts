@@ -5,7 +5,7 @@
  * and tensors past the dispatch limit of one grid dimension.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as wt from '../../src/index.js';
+import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import * as red from '../reference/reduce.js';
 import { numel } from '../reference/ndarray.js';
 import {

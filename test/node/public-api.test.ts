@@ -1,0 +1,93 @@
+/**
+ * The public surface, pinned: the sorted export names of the package entry (src/index.ts) and of its
+ * namespaces. The README's API overview documents each of them; internals (op definitions, the
+ * engine and its tuning knobs) are reachable only through src/internal.ts, which tests and benchmarks
+ * use. A change here is a change to the public API: update the README's API overview with it.
+ */
+import { describe, expect, it } from 'vitest';
+import * as wt from '../../src/index.js';
+
+const SURFACE: Record<string, string[]> = {
+  'wt': [
+    'AdapterError', 'ArgumentError', 'DataLoader', 'Device', 'DeviceLostError', 'FileFormatError',
+    'GPUOutOfMemoryError', 'GPUValidationError', 'Generator', 'LeNet5', 'ShaderCompileError',
+    'ShapeError', 'Tensor', 'TensorStateError', 'WebtrainError', 'abs', 'accuracy', 'add', 'amax',
+    'amin', 'arange', 'argmax', 'argmin', 'cat', 'ceil', 'channelShuffle', 'chunk', 'clamp', 'concat',
+    'correctCount', 'cos', 'defaultDevice', 'defaultGenerator', 'describeAdapter', 'div', 'empty',
+    'eq', 'evaluate', 'exp', 'fit', 'flatten', 'floor', 'full', 'fullLike', 'ge', 'gt', 'init',
+    'io', 'isGradEnabled', 'le', 'loadMnist', 'log', 'logSoftmax', 'lt', 'manualSeed', 'matmul', 'max',
+    'maximum', 'mean', 'min', 'minimum', 'mnistDataset', 'mnistSplit', 'models', 'mul', 'narrow', 'ne',
+    'neg', 'nn', 'noGrad', 'ones', 'onesLike', 'optim', 'permute', 'pow', 'rand', 'randint', 'randn',
+    'reciprocal', 'relu', 'reshape', 'round', 'rsqrt', 'select', 'setDefaultDevice', 'sigmoid', 'sign',
+    'sin', 'softmax', 'split', 'sqrt', 'square', 'squeeze', 'stack', 'sub', 'subset', 'sum', 'summary', 'tanh',
+    'tensor', 'topk', 'topkAccuracy', 'topkCorrect', 'transforms', 'transpose', 'unbind', 'unsqueeze',
+    'where', 'withGrad', 'zeros', 'zerosLike',
+  ],
+  'wt.io': ['loadSafetensors', 'readSafetensors', 'readSafetensorsHeader', 'saveSafetensors', 'serializeSafetensors'],
+  'wt.nn': [
+    'AdaptiveAvgPool2d', 'AdaptiveMaxPool2d', 'AvgPool2d', 'BCEWithLogitsLoss', 'BatchNorm1d',
+    'BatchNorm2d', 'BatchNorm3d', 'ChannelShuffle', 'ConstantPad1d', 'ConstantPad2d', 'ConstantPad3d',
+    'Conv2d', 'ConvTranspose2d', 'CrossEntropyLoss', 'Dropout', 'Dropout1d', 'Dropout2d', 'Dropout3d',
+    'ELU', 'Flatten', 'GELU', 'GroupNorm', 'Hardsigmoid', 'Hardswish', 'Hardtanh', 'Identity',
+    'InstanceNorm1d', 'InstanceNorm2d', 'LayerNorm', 'LeakyReLU', 'Linear', 'LocalResponseNorm',
+    'LogSoftmax', 'MSELoss', 'MaxPool2d', 'Module', 'NLLLoss', 'Parameter', 'ReLU', 'ReLU6',
+    'ReflectionPad1d', 'ReflectionPad2d', 'ReflectionPad3d', 'ReplicationPad1d', 'ReplicationPad2d',
+    'ReplicationPad3d', 'Sequential', 'SiLU', 'Sigmoid', 'Softmax', 'Softmin', 'Softplus', 'Tanh',
+    'ZeroPad2d', 'functional', 'init', 'torchName',
+  ],
+  'wt.nn.functional': [
+    'adaptiveAvgPool2d', 'adaptiveMaxPool2d', 'avgPool2d', 'batchNorm', 'binaryCrossEntropyWithLogits',
+    'channelShuffle', 'conv2d', 'convTranspose2d', 'crossEntropy', 'dropout', 'dropout1d', 'dropout2d',
+    'dropout3d', 'elu', 'gelu', 'groupNorm', 'hardsigmoid', 'hardswish', 'hardtanh', 'instanceNorm',
+    'layerNorm', 'leakyRelu', 'linear', 'localResponseNorm', 'logSoftmax', 'matmul', 'maxPool2d',
+    'mseLoss', 'nllLoss', 'pad', 'relu', 'relu6', 'sigmoid', 'silu', 'softmax', 'softmin', 'softplus',
+    'tanh',
+  ],
+  'wt.nn.init': [
+    'calculateFanInAndFanOut', 'calculateGain', 'constant_', 'kaimingNormal_', 'kaimingUniform_',
+    'normal_', 'ones_', 'uniform_', 'xavierNormal_', 'xavierUniform_', 'zeros_',
+  ],
+  'wt.optim': [
+    'Adam', 'AdamW', 'CosineAnnealingLR', 'ExponentialLR', 'LRScheduler', 'LambdaLR', 'MultiStepLR',
+    'OneCycleLR', 'Optimizer', 'SGD', 'StepLR',
+  ],
+  'wt.models': [
+    'LeNet5',
+  ],
+  'wt.transforms': [
+    'Compose', 'Normalize', 'RandomCrop', 'RandomHorizontalFlip',
+  ],
+};
+
+const namespaces: Record<string, object> = {
+  wt,
+  'wt.io': wt.io,
+  'wt.nn': wt.nn,
+  'wt.nn.functional': wt.nn.functional,
+  'wt.nn.init': wt.nn.init,
+  'wt.optim': wt.optim,
+  'wt.models': wt.models,
+  'wt.transforms': wt.transforms,
+};
+
+describe('public API', () => {
+  for (const [name, ns] of Object.entries(namespaces)) {
+    it(`${name} exports exactly the pinned names`, () => {
+      expect(Object.keys(ns).sort()).toEqual(SURFACE[name]);
+    });
+  }
+
+  it('no internals: op definitions, the engine, message helpers', () => {
+    const names = Object.keys(wt);
+    for (const internal of ['ops', 'engineFor', 'fmtShape', 'packMnistJson', 'parseMnist', 'checkDataset']) expect(names).not.toContain(internal);
+    expect(Object.keys(wt.optim)).not.toContain('lrScheduler');
+  });
+
+  it('every name is documented in the README API overview', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const overview = readme.slice(readme.indexOf('### API overview'), readme.indexOf('### What runs when'));
+    const missing = Object.entries(SURFACE).flatMap(([ns, names]) => names.filter((n) => !new RegExp(`\\b${n.replace('$', '\\$')}\\b`).test(overview)).map((n) => `${ns}.${n}`));
+    expect(missing, 'names missing from the README API overview').toEqual([]);
+  });
+});
