@@ -29,7 +29,7 @@ export { tensor, rand, randn, randint, arange, zeros, ones, empty, full, type Te
 export { zerosLike, onesLike, fullLike } from './ops/fill.js';
 export { noGrad, withGrad, isGradEnabled } from './util/scope.js';
 export type { DType } from './util/dtype.js';
-export { Generator, manualSeed, defaultGenerator } from './util/random.js';
+export { Generator, manualSeed, defaultGenerator, type GeneratorState } from './util/random.js';
 // torch's top-level functions of tensor plumbing, reductions, softmax and selection (torch.cat ...).
 export { cat, concat, stack, split, chunk, unbind } from './ops/concat.js';
 export { narrow, select } from './ops/slice.js';
@@ -55,5 +55,6 @@ export { mnistSplit, type MnistData } from './data/mnist-format.js';
 export { mnistDataset, subset, type ImageDataset } from './data/dataset.js';
 export { DataLoader, type Batch, type DataLoaderOptions } from './data/loader.js';
 export * as transforms from './data/transforms.js';
+export { saveCheckpoint, loadCheckpoint, type CheckpointParts, type CheckpointInfo } from './train/checkpoint.js';
 export { fit, evaluate, type FitOptions, type FitResult, type StepInfo, type EpochInfo, type EvalResult } from './train/fit.js';
 export { correctCount, topkCorrect, topkAccuracy, accuracy } from './train/metrics.js';

@@ -3,6 +3,7 @@
  * optimizer step (one GPU submission), scheduler step; the loss and accuracy of a step are read
  * back while the next step records, so reading never stalls the GPU longer than it must.
  */
+import { ArgumentError } from '../errors.js';
 import { crossEntropy } from '../ops/loss.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -44,6 +45,8 @@ export interface FitOptions {
   train: DataLoader;
   test?: DataLoader | null;
   epochs: number;
+  /** Epochs already done (resuming from a checkpoint, as Keras's initial_epoch): runs epochs initialEpoch + 1 .. epochs. */
+  initialEpoch?: number;
   lossFn?: (logits: Tensor, target: Tensor) => Tensor;
   onStep?: (s: StepInfo) => void;
   onEpoch?: (e: EpochInfo) => void | Promise<void>;
@@ -69,7 +72,12 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   const history: EpochInfo[] = [];
   let trainImages = 0;
   let trainMs = 0;
-  for (let epoch = 1; epoch <= o.epochs && !o.signal?.aborted; epoch++) {
+  const first = (o.initialEpoch ?? 0) + 1;
+  if (!Number.isInteger(o.epochs) || o.epochs < 0) throw new ArgumentError(`fit: epochs must be a non-negative integer, got ${String(o.epochs)}`);
+  if (!Number.isInteger(first - 1) || first - 1 < 0 || first - 1 > o.epochs) {
+    throw new ArgumentError(`fit: initialEpoch must be an integer in [0, epochs = ${o.epochs}], got ${String(o.initialEpoch)}`);
+  }
+  for (let epoch = first; epoch <= o.epochs && !o.signal?.aborted; epoch++) {
     o.model.train();
     const t0 = performance.now();
     let seen = 0;

@@ -4,6 +4,15 @@
  * Mersenne Twister streams are not reproduced; the same seed gives the same run here, not the same
  * numbers as torch.)
  */
+import { ArgumentError } from '../errors.js';
+
+/** A Generator's state: its seed, the 128-bit xoshiro state and the cached second normal. */
+export interface GeneratorState {
+  seed: number;
+  s: number[];
+  spare: number | null;
+}
+
 export class Generator {
   private s0 = 0;
   private s1 = 0;
@@ -38,6 +47,23 @@ export class Generator {
 
   initialSeed(): number {
     return this.seedValue;
+  }
+
+  /** The whole state (torch's get_state), JSON-safe: a checkpoint stores it to resume the same stream. */
+  getState(): GeneratorState {
+    return { seed: this.seedValue, s: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
+  }
+
+  /** Restores a getState() (torch's set_state): the stream continues where that state was taken. */
+  setState(state: GeneratorState): this {
+    const ok =
+      typeof state === 'object' && state !== null && Array.isArray(state.s) && state.s.length === 4 &&
+      state.s.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff) && (state.spare === null || Number.isFinite(state.spare)) && Number.isFinite(state.seed);
+    if (!ok) throw new ArgumentError(`Generator.setState: expected { seed, s: [4 uint32], spare } from getState(), got ${JSON.stringify(state)}`);
+    [this.s0, this.s1, this.s2, this.s3] = state.s as [number, number, number, number];
+    this.spare = state.spare;
+    this.seedValue = state.seed;
+    return this;
   }
 
   /** Next 32 random bits. */
