@@ -1,18 +1,18 @@
 /**
- * Convolution and padding layers, shaped like torch.nn: Conv2d (every padding mode), ConvTranspose2d,
- * and the padding modules (ZeroPad2d, ConstantPad1d/2d/3d, ReflectionPad1d/2d/3d,
- * ReplicationPad1d/2d/3d). Constructor arguments in PyTorch's order (positional, or a trailing
- * options object for the keyword ones); attribute names equal to PyTorch's, so state dicts load by
- * name; PyTorch's default initialization.
+ * Convolution layers, shaped like torch.nn: Conv2d (every padding mode) and ConvTranspose2d.
+ * Constructor arguments in PyTorch's order (positional, or a trailing options object for the
+ * keyword ones); attribute names equal to PyTorch's, so state dicts load by name; PyTorch's default
+ * initialization. The padding modules are in ./padding.js.
  */
-import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
+import { ShapeError, fmtShape, where } from '../errors.js';
 import { currentLayer } from '../graph/engine.js';
 import * as F from '../ops/index.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
-import { pair } from '../util/shape.js';
+import { argumentError, intPair, nonNegativePair, oneOf, positiveInt, positivePair } from '../util/validate.js';
 import { defaultGenerator } from '../util/random.js';
+import { imageInput } from '../ops/operands.js';
 import { Module, Parameter } from './module.js';
 
 type IntOrPair = F.IntOrPair;
@@ -22,19 +22,6 @@ function uniformParameter(shape: number[], bound: number): Parameter {
   const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
   for (let i = 0; i < data.length; i++) data[i] = (defaultGenerator.random() * 2 - 1) * bound;
   return new Parameter(tensor(data, { shape }));
-}
-
-function positiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new ArgumentError(`${where(op)}: ${name} must be a positive integer, got ${String(v)}`);
-  }
-  return v;
-}
-
-function positivePair(op: string, name: string, v: unknown): [number, number] {
-  const p = pair(v as IntOrPair, name, op);
-  if (p[0] < 1 || p[1] < 1) throw new ArgumentError(`${op}: ${name} must be >= 1, got ${JSON.stringify(v)}`);
-  return p;
 }
 
 function checkChannels(op: string, inChannels: number, outChannels: number, groups: number): void {
@@ -107,20 +94,16 @@ export class Conv2d extends Module {
     this.dilation = positivePair(op, 'dilation', o.dilation);
     if (typeof o.padding === 'string') {
       if (o.padding !== 'same' && o.padding !== 'valid') {
-        throw new ArgumentError(`${op}: padding must be an int, a pair, 'same' or 'valid', got '${o.padding}'`);
+        throw argumentError(op, `padding must be an int, a pair, 'same' or 'valid', got '${o.padding}'`);
       }
       if (o.padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) {
-        throw new ArgumentError(`${op}: padding='same' is not supported for strided convolutions (expected stride 1, got ${JSON.stringify(o.stride)})`);
+        throw argumentError(op, `padding='same' is not supported for strided convolutions (expected stride 1, got ${JSON.stringify(o.stride)})`);
       }
     } else {
-      const p = pair(o.padding, 'padding', op);
-      if (p[0] < 0 || p[1] < 0) throw new ArgumentError(`${op}: padding must be >= 0, got ${JSON.stringify(o.padding)}`);
+      nonNegativePair(op, 'padding', o.padding);
     }
     this.padding = o.padding;
-    if (!PADDING_MODES.includes(o.paddingMode)) {
-      throw new ArgumentError(`${op}: paddingMode must be 'zeros', 'reflect', 'replicate' or 'circular', got '${String(o.paddingMode)}'`);
-    }
-    this.paddingMode = o.paddingMode;
+    this.paddingMode = oneOf(op, 'paddingMode', o.paddingMode, PADDING_MODES);
     const fanIn = (inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1];
     const bound = 1 / Math.sqrt(fanIn);
     this.weight = uniformParameter([outChannels, inChannels / this.groups, ...this.kernelSize], bound);
@@ -139,16 +122,14 @@ export class Conv2d extends Module {
       }
       return out;
     }
-    const [ph, pw] = pair(this.padding, 'padding', 'Conv2d');
+    const [ph, pw] = intPair('Conv2d', 'padding', this.padding);
     return [pw, pw, ph, ph];
   }
 
   forward(x: Tensor): Tensor {
     const options = { stride: this.stride, dilation: this.dilation, groups: this.groups };
     if (this.paddingMode === 'zeros') return F.conv2d(x, this.weight, this.bias, { ...options, padding: this.padding });
-    if (x.ndim !== 3 && x.ndim !== 4) {
-      throw new ShapeError(`${where('Conv2d', currentLayer())}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got ${fmtShape(x.shape)}`);
-    }
+    imageInput('Conv2d', x);
     // A batch dim for F.pad (circular padding needs one), removed again after the convolution.
     const batched = x.ndim === 4 ? x : F.reshape(x, [1, ...x.shape]);
     const mode = this.paddingMode === 'reflect' ? 'reflect' : this.paddingMode === 'replicate' ? 'replicate' : 'circular';
@@ -228,13 +209,10 @@ export class ConvTranspose2d extends Module {
     this.kernelSize = positivePair(op, 'kernelSize', kernelSize);
     this.stride = positivePair(op, 'stride', o.stride);
     this.dilation = positivePair(op, 'dilation', o.dilation);
-    this.padding = pair(o.padding, 'padding', op);
-    this.outputPadding = pair(o.outputPadding, 'outputPadding', op);
-    if (this.padding.some((p) => p < 0) || this.outputPadding.some((p) => p < 0)) {
-      throw new ArgumentError(`${op}: padding and outputPadding must be >= 0, got ${JSON.stringify(o.padding)} and ${JSON.stringify(o.outputPadding)}`);
-    }
+    this.padding = nonNegativePair(op, 'padding', o.padding);
+    this.outputPadding = nonNegativePair(op, 'outputPadding', o.outputPadding);
     if (o.paddingMode !== 'zeros') {
-      throw new ArgumentError(`${op}: only 'zeros' padding mode is supported for ConvTranspose2d, got '${String(o.paddingMode)}'`);
+      throw argumentError(op, `only 'zeros' padding mode is supported for ConvTranspose2d, got '${String(o.paddingMode)}'`);
     }
     this.paddingMode = 'zeros';
     // PyTorch's fan-in of this weight layout: dim 1 (outChannels / groups) times the kernel area.
@@ -250,7 +228,7 @@ export class ConvTranspose2d extends Module {
     const layer = currentLayer();
     const size = outputSize.slice(-2);
     if (size.length !== 2 || (outputSize.length !== 2 && outputSize.length !== x.ndim)) {
-      throw new ArgumentError(`${where('ConvTranspose2d', layer)}: outputSize must have 2 or ${x.ndim} elements, got ${JSON.stringify(outputSize)}`);
+      throw argumentError('ConvTranspose2d', `outputSize must have 2 or ${x.ndim} elements, got ${JSON.stringify(outputSize)}`);
     }
     const out: number[] = [];
     for (const d of [0, 1]) {
@@ -273,7 +251,7 @@ export class ConvTranspose2d extends Module {
    */
   forward(x: Tensor, outputSize?: unknown): Tensor {
     if (outputSize !== undefined && outputSize !== null && (!Array.isArray(outputSize) || outputSize.some((v) => !Number.isInteger(v)))) {
-      throw new ArgumentError(`${where('ConvTranspose2d', currentLayer())}: outputSize must be a list of integers, got ${String(outputSize)}`);
+      throw argumentError('ConvTranspose2d', `outputSize must be a list of integers, got ${String(outputSize)}`);
     }
     return F.convTranspose2d(x, this.weight, this.bias, {
       stride: this.stride,
@@ -293,104 +271,5 @@ export class ConvTranspose2d extends Module {
     if (this.groups !== 1) parts.push(`groups=${this.groups}`);
     if (!this.bias) parts.push('bias=false');
     return parts.join(', ');
-  }
-}
-
-// ---- padding layers -----------------------------------------------------------------------------
-
-/** PyTorch's padding modules: an int pads every side, a list gives F.pad's list (last dim first). */
-abstract class PadNd extends Module {
-  readonly padding: number[];
-
-  readonly mode: F.PadMode;
-  readonly value: number;
-
-  constructor(op: string, dims: number, padding: number | readonly number[], mode: F.PadMode, value = 0) {
-    super();
-    this.mode = mode;
-    this.value = value;
-    const p = typeof padding === 'number' ? new Array<number>(2 * dims).fill(padding) : [...padding];
-    if (p.length !== 2 * dims || p.some((v) => !Number.isInteger(v))) {
-      throw new ArgumentError(`${op}: padding must be an int or ${2 * dims} ints, got ${JSON.stringify(padding)}`);
-    }
-    this.padding = p;
-  }
-
-  forward(x: Tensor): Tensor {
-    return this.mode === 'constant' ? F.pad(x, this.padding, 'constant', this.value) : F.pad(x, this.padding, this.mode);
-  }
-
-  override extraRepr(): string {
-    return `${JSON.stringify(this.padding)}${this.mode === 'constant' ? `, value=${this.value}` : ''}`;
-  }
-}
-
-/** Pads the last dim with a constant: padding int or [left, right]. */
-export class ConstantPad1d extends PadNd {
-  constructor(padding: number | readonly number[], value: number) {
-    super('ConstantPad1d', 1, padding, 'constant', value);
-  }
-}
-
-/** Pads the last 2 dims with a constant: padding int or [left, right, top, bottom]. */
-export class ConstantPad2d extends PadNd {
-  constructor(padding: number | readonly number[], value: number) {
-    super('ConstantPad2d', 2, padding, 'constant', value);
-  }
-}
-
-/** Pads the last 3 dims with a constant: padding int or [left, right, top, bottom, front, back]. */
-export class ConstantPad3d extends PadNd {
-  constructor(padding: number | readonly number[], value: number) {
-    super('ConstantPad3d', 3, padding, 'constant', value);
-  }
-}
-
-/** Pads the last 2 dims with zeros: padding int or [left, right, top, bottom]. */
-export class ZeroPad2d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ZeroPad2d', 2, padding, 'constant', 0);
-  }
-}
-
-/** Reflects the last dim at its edges ([C, W] or [N, C, W]); padding int or [left, right]. */
-export class ReflectionPad1d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ReflectionPad1d', 1, padding, 'reflect');
-  }
-}
-
-/** Reflects the last 2 dims at their edges; padding int or [left, right, top, bottom]. */
-export class ReflectionPad2d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ReflectionPad2d', 2, padding, 'reflect');
-  }
-}
-
-/** Reflects the last 3 dims at their edges; padding int or 6 ints. */
-export class ReflectionPad3d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ReflectionPad3d', 3, padding, 'reflect');
-  }
-}
-
-/** Repeats the edge of the last dim; padding int or [left, right]. */
-export class ReplicationPad1d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ReplicationPad1d', 1, padding, 'replicate');
-  }
-}
-
-/** Repeats the edges of the last 2 dims; padding int or [left, right, top, bottom]. */
-export class ReplicationPad2d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ReplicationPad2d', 2, padding, 'replicate');
-  }
-}
-
-/** Repeats the edges of the last 3 dims; padding int or 6 ints. */
-export class ReplicationPad3d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ReplicationPad3d', 3, padding, 'replicate');
   }
 }

@@ -7,7 +7,7 @@
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
 import * as F from '../ops/index.js';
-import { batchNormWithState } from '../ops/norm.js';
+import { batchNormWithState } from '../ops/batch-norm.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
