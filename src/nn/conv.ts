@@ -7,22 +7,13 @@
 import { ShapeError, fmtShape, where } from '../errors.js';
 import { currentLayer } from '../graph/engine.js';
 import * as F from '../ops/index.js';
-import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { argumentError, intPair, nonNegativePair, oneOf, positiveInt, positivePair } from '../util/validate.js';
-import { defaultGenerator } from '../util/random.js';
 import { imageInput } from '../ops/operands.js';
-import { Module, Parameter } from './module.js';
+import { Module, uniformParameter, type Parameter } from './module.js';
 
 type IntOrPair = F.IntOrPair;
-
-/** U(-bound, bound) data as a Parameter (PyTorch's kaiming_uniform(a=sqrt(5)) gives bound 1/sqrt(fanIn)). */
-function uniformParameter(shape: number[], bound: number): Parameter {
-  const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
-  for (let i = 0; i < data.length; i++) data[i] = (defaultGenerator.random() * 2 - 1) * bound;
-  return new Parameter(tensor(data, { shape }));
-}
 
 function checkChannels(op: string, inChannels: number, outChannels: number, groups: number): void {
   if (inChannels % groups !== 0) throw new ShapeError(`${op}: inChannels ${inChannels} must be divisible by groups ${groups}`);

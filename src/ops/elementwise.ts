@@ -17,6 +17,7 @@ import {
 } from '../kernels/elementwise.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, sameShape, stridesOf } from '../util/shape.js';
+import { argumentError, finiteNumber, oneOf } from '../util/validate.js';
 import { apply1 } from './record.js';
 import { sumTo } from './reduce.js';
 
@@ -114,15 +115,12 @@ export const round = (x: Tensor): Tensor => unary('round', x);
 
 /** x ** exponent, for a number exponent (PyTorch's pow with a scalar). */
 export function pow(x: Tensor, exponent: number): Tensor {
-  if (typeof exponent !== 'number' || !Number.isFinite(exponent)) {
-    throw new ArgumentError(`${where('pow', currentLayer())}: exponent must be a finite number, got ${String(exponent)}`);
-  }
-  return unary('pow', x, exponent);
+  return unary('pow', x, finiteNumber('pow', 'exponent', exponent));
 }
 
 /** clamp(x, min, max); either bound may be null. The gradient is 1 where min <= x <= max, as torch.clamp's. */
 export function clamp(x: Tensor, min: number | null = null, max: number | null = null): Tensor {
-  if (min === null && max === null) throw new ArgumentError(`${where('clamp', currentLayer())}: at least one of min and max must be given`);
+  if (min === null && max === null) throw argumentError('clamp', `at least one of min and max must be given`);
   checkFloat(x, 'clamp');
   const lo = min ?? -3.4e38;
   const hi = max ?? 3.4e38;
@@ -290,11 +288,11 @@ export const castOp: OpDef<CastAttrs> = {
   },
 };
 
+const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
+
 /** Converts to another dtype (float to int truncates toward zero, as PyTorch). */
 export function cast(x: Tensor, to: DType): Tensor {
-  if (!['float32', 'int32', 'bool'].includes(to)) {
-    throw new ArgumentError(`${where('to', currentLayer())}: dtype must be 'float32', 'int32' or 'bool', got '${String(to)}'`);
-  }
+  oneOf('to', 'dtype', to, DTYPES);
   if (x.dtype === to) return x;
   return apply1(castOp, [x], { to }, { shape: x.shape, dtype: to });
 }
