@@ -19,7 +19,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { argumentError, boolean, finiteNumber } from '../util/validate.js';
 import { optionalFloat32Arg } from './operands.js';
-import { channelsOf, checkBatchStatistics, checkParam, gradOutputs, gradTargets, normInput, planes, updateRunning } from './norm-common.js';
+import { channelsOf, checkBatchStatistics, checkParam, gradTargets, normGrads, normInput, planes, updateRunning, wantedGrads, type NormGradAttrs } from './norm-common.js';
 import { apply } from './record.js';
 
 export { batchNormUpdateOp } from './norm-common.js';
@@ -65,37 +65,20 @@ export const batchNormOp: OpDef<BatchNormAttrs> = {
   vjp(node, [g], needs) {
     const a = node.attrs;
     const k = batchNormInputs(a);
-    const grads: (Tensor | null)[] = node.inputs.map(() => null);
-    const want = { dx: needs[0]!, dw: k.weight >= 0 && needs[k.weight]!, db: k.bias >= 0 && needs[k.bias]! };
-    if (!g || (!want.dx && !want.dw && !want.db)) return grads;
+    const want = wantedGrads(needs, k);
+    if (!g || !want) return node.inputs.map(() => null);
     const view = (i: number) => Tensor.view(node.inputs[i]!);
     const inputs = [g, view(0)];
     if (a.training) inputs.push(Tensor.view(node.outputs[1]!));
     else inputs.push(view(k.runningMean), view(k.runningVar));
     if (k.weight >= 0) inputs.push(view(k.weight));
     const c = node.inputs[0]!.shape[1]!;
-    const attrs: NormGradAttrs = { training: a.training, eps: a.eps, hasWeight: k.weight >= 0, ...want };
-    const outs = apply(batchNormBackwardOp, inputs, attrs, gradOutputs(node.inputs[0]!.shape, [c], want));
-    let o = 0;
-    if (want.dx) grads[0] = outs[o++]!;
-    if (want.dw) grads[k.weight] = outs[o++]!;
-    if (want.db) grads[k.bias] = outs[o++]!;
-    return grads;
+    return normGrads(node, batchNormBackwardOp, inputs, { training: a.training, eps: a.eps, hasWeight: k.weight >= 0, ...want }, [c], k);
   },
 };
 
-interface NormGradAttrs {
-  training: boolean;
-  eps: number;
-  hasWeight: boolean;
-  dx: boolean;
-  dw: boolean;
-  db: boolean;
-}
-
-
 /** Inputs: dy, x, then stats [3, C] (training) or runningMean, runningVar (eval), then weight?. */
-export const batchNormBackwardOp: OpDef<NormGradAttrs> = {
+export const batchNormBackwardOp: OpDef<NormGradAttrs & { training: boolean }> = {
   name: 'batch_norm_backward',
   lower(ctx, node) {
     const a = node.attrs;

@@ -5,6 +5,7 @@
  */
 import { ShapeError, fmtShape } from '../errors.js';
 import type { OpDef } from '../graph/op.js';
+import type { Node } from '../graph/value.js';
 import { groupNormGrad, layerNormApply, layerNormGrad, layerNormParamGrad, normApply, normStatistics } from '../kernels/norm.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs, site } from '../util/args.js';
@@ -12,8 +13,20 @@ import { numel } from '../util/shape.js';
 import { argumentError, finiteNumber, positiveInt, positiveIntList } from '../util/validate.js';
 import { batchNormWithState } from './batch-norm.js';
 import { optionalFloat32Arg } from './operands.js';
-import { channelsOf, checkBatchStatistics, checkParam, gradOutputs, gradTargets, normInput, planes, updateRunning } from './norm-common.js';
+import { channelsOf, checkBatchStatistics, checkParam, gradTargets, normGrads, normInput, planes, updateRunning, wantedGrads, type GradWanted, type NormGradAttrs, type ParamSlots } from './norm-common.js';
 import { apply } from './record.js';
+
+/** Positions of weight and bias in the inputs (x, weight?, bias?) of group, instance and layer norm. */
+function affineSlots(a: { hasWeight: boolean; hasBias: boolean }): ParamSlots {
+  return { weight: a.hasWeight ? 1 : -1, bias: a.hasBias ? (a.hasWeight ? 2 : 1) : -1 };
+}
+
+/** The inputs of their gradient nodes: dy, x, the statistics (output 1), weight?. */
+function statsGradInputs(node: Node<unknown>, g: Tensor, slots: ParamSlots): Tensor[] {
+  const inputs = [g, Tensor.view(node.inputs[0]!), Tensor.view(node.outputs[1]!)];
+  if (slots.weight >= 0) inputs.push(Tensor.view(node.inputs[slots.weight]!));
+  return inputs;
+}
 
 // ---- group and instance norm ---------------------------------------------------------------------
 
@@ -40,20 +53,11 @@ function groupNormDef(name: string): OpDef<GroupNormAttrs> {
     },
     vjp(node, [g], needs) {
       const a = node.attrs;
-      const grads: (Tensor | null)[] = node.inputs.map(() => null);
-      const wi = a.hasWeight ? 1 : -1;
-      const bi = a.hasBias ? (a.hasWeight ? 2 : 1) : -1;
-      const want = { dx: needs[0]!, dw: wi >= 0 && needs[wi]!, db: bi >= 0 && needs[bi]! };
-      if (!g || (!want.dx && !want.dw && !want.db)) return grads;
-      const inputs = [g, Tensor.view(node.inputs[0]!), Tensor.view(node.outputs[1]!)];
-      if (wi >= 0) inputs.push(Tensor.view(node.inputs[wi]!));
+      const k = affineSlots(a);
+      const want = wantedGrads(needs, k);
+      if (!g || !want) return node.inputs.map(() => null);
       const c = node.inputs[0]!.shape[1]!;
-      const outs = apply(groupNormBackwardOp, inputs, { groups: a.groups, eps: a.eps, hasWeight: wi >= 0, ...want }, gradOutputs(node.inputs[0]!.shape, [c], want));
-      let o = 0;
-      if (want.dx) grads[0] = outs[o++]!;
-      if (want.dw) grads[wi] = outs[o++]!;
-      if (want.db) grads[bi] = outs[o++]!;
-      return grads;
+      return normGrads(node, groupNormBackwardOp, statsGradInputs(node, g, k), { groups: a.groups, eps: a.eps, hasWeight: a.hasWeight, ...want }, [c], k);
     },
   };
 }
@@ -63,17 +67,8 @@ export const groupNormOp = groupNormDef('group_norm');
 /** Instance norm with the input's statistics: group norm with one group per channel. */
 export const instanceNormOp = groupNormDef('instance_norm');
 
-interface GroupNormGradAttrs {
-  groups: number;
-  eps: number;
-  hasWeight: boolean;
-  dx: boolean;
-  dw: boolean;
-  db: boolean;
-}
-
 /** Inputs: dy, x, stats [3, N * groups], weight?. Outputs: dx?, dw?, db?. */
-export const groupNormBackwardOp: OpDef<GroupNormGradAttrs> = {
+export const groupNormBackwardOp: OpDef<NormGradAttrs & { groups: number }> = {
   name: 'group_norm_backward',
   lower(ctx, node) {
     const a = node.attrs;
@@ -217,25 +212,17 @@ export const layerNormOp: OpDef<LayerNormAttrs> = {
   },
   vjp(node, [g], needs) {
     const a = node.attrs;
-    const grads: (Tensor | null)[] = node.inputs.map(() => null);
-    const wi = a.hasWeight ? 1 : -1;
-    const bi = a.hasBias ? (a.hasWeight ? 2 : 1) : -1;
-    const want = { dx: needs[0]!, dw: wi >= 0 && needs[wi]!, db: bi >= 0 && needs[bi]! };
-    if (!g || (!want.dx && !want.dw && !want.db)) return grads;
-    const inputs = [g, Tensor.view(node.inputs[0]!), Tensor.view(node.outputs[1]!)];
-    if (wi >= 0) inputs.push(Tensor.view(node.inputs[wi]!));
-    const paramShape = wi >= 0 ? node.inputs[wi]!.shape : bi >= 0 ? node.inputs[bi]!.shape : [a.size];
-    const outs = apply(layerNormBackwardOp, inputs, { ...a, ...want }, gradOutputs(node.inputs[0]!.shape, paramShape, want));
-    let o = 0;
-    if (want.dx) grads[0] = outs[o++]!;
-    if (want.dw) grads[wi] = outs[o++]!;
-    if (want.db) grads[bi] = outs[o++]!;
-    return grads;
+    const k = affineSlots(a);
+    const want = wantedGrads(needs, k);
+    if (!g || !want) return node.inputs.map(() => null);
+    const param = k.weight >= 0 ? k.weight : k.bias;
+    const paramShape = param >= 0 ? node.inputs[param]!.shape : [a.size];
+    return normGrads(node, layerNormBackwardOp, statsGradInputs(node, g, k), { ...a, ...want }, paramShape, k);
   },
 };
 
 /** Inputs: dy, x, stats [3, rows], weight?. Outputs: dx?, dw?, db?. */
-export const layerNormBackwardOp: OpDef<LayerNormAttrs & { dx: boolean; dw: boolean; db: boolean }> = {
+export const layerNormBackwardOp: OpDef<LayerNormAttrs & GradWanted> = {
   name: 'layer_norm_backward',
   lower(ctx, node) {
     const a = node.attrs;

@@ -5,6 +5,7 @@
  */
 import { ShapeError, fmtShape } from '../errors.js';
 import type { BufRef, OpDef } from '../graph/op.js';
+import type { Node } from '../graph/value.js';
 import { runningUpdate, type GradOutputs, type NormView } from '../kernels/norm.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { site } from '../util/args.js';
@@ -17,8 +18,50 @@ export function planes(shape: readonly number[]): NormView {
   return { n: shape[0]!, c: shape[1]!, s: numel(shape.slice(2)) };
 }
 
-/** The output specs of a gradient node asked for dx, dw, db (in that order). */
-export function gradOutputs(xShape: readonly number[], paramShape: readonly number[], want: { dx: boolean; dw: boolean; db: boolean }) {
+/** Which of dx, dw, db a gradient node computes (its outputs, in that order). */
+export interface GradWanted {
+  dx: boolean;
+  dw: boolean;
+  db: boolean;
+}
+
+/** The attributes every norm gradient node has. */
+export interface NormGradAttrs extends GradWanted {
+  eps: number;
+  hasWeight: boolean;
+}
+
+/** Positions of a norm node's weight and bias among its inputs (-1 when absent). */
+export interface ParamSlots {
+  weight: number;
+  bias: number;
+}
+
+/** The gradients a norm's vjp is asked for (x is input 0), or null when none is. */
+export function wantedGrads(needs: readonly boolean[], slots: ParamSlots): GradWanted | null {
+  const want = { dx: needs[0]!, dw: slots.weight >= 0 && needs[slots.weight]!, db: slots.bias >= 0 && needs[slots.bias]! };
+  return want.dx || want.dw || want.db ? want : null;
+}
+
+/** Records a norm's gradient node and puts its outputs at the positions of the inputs they belong to. */
+export function normGrads<A extends GradWanted>(
+  node: Node<unknown>,
+  backward: OpDef<A>,
+  inputs: Tensor[],
+  attrs: A,
+  paramShape: readonly number[],
+  slots: ParamSlots,
+): (Tensor | null)[] {
+  const outs = apply(backward, inputs, attrs, gradOutputs(node.inputs[0]!.shape, paramShape, attrs));
+  const grads: (Tensor | null)[] = node.inputs.map(() => null);
+  let o = 0;
+  if (attrs.dx) grads[0] = outs[o++]!;
+  if (attrs.dw) grads[slots.weight] = outs[o++]!;
+  if (attrs.db) grads[slots.bias] = outs[o++]!;
+  return grads;
+}
+
+function gradOutputs(xShape: readonly number[], paramShape: readonly number[], want: GradWanted) {
   const outs = [];
   if (want.dx) outs.push({ shape: xShape, dtype: 'float32' as const });
   if (want.dw) outs.push({ shape: paramShape, dtype: 'float32' as const });
@@ -27,7 +70,7 @@ export function gradOutputs(xShape: readonly number[], paramShape: readonly numb
 }
 
 /** The outputs a gradient node was asked for, in order dx, dw, db. */
-export function gradTargets(ctx: { output(i: number): BufRef }, a: { dx: boolean; dw: boolean; db: boolean }): GradOutputs {
+export function gradTargets(ctx: { output(i: number): BufRef }, a: GradWanted): GradOutputs {
   let o = 0;
   return { dx: a.dx ? ctx.output(o++) : null, dw: a.dw ? ctx.output(o++) : null, db: a.db ? ctx.output(o++) : null };
 }
