@@ -2,7 +2,7 @@
  * Elementwise ops: arithmetic with broadcasting, activations, comparisons, casts.
  * Kernels: shaders/elementwise.wgsl through src/kernels/elementwise.ts.
  */
-import { ArgumentError, ShapeError, where } from '../errors.js';
+import { ArgumentError, where } from '../errors.js';
 import { currentLayer } from '../graph/engine.js';
 import type { OpDef } from '../graph/op.js';
 import type { DType } from '../graph/value.js';
@@ -18,6 +18,7 @@ import {
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, sameShape, stridesOf } from '../util/shape.js';
 import { argumentError, finiteNumber, oneOf } from '../util/validate.js';
+import { float32Arg } from './operands.js';
 import { apply1 } from './record.js';
 import { sumTo } from './reduce.js';
 
@@ -86,15 +87,9 @@ export const unaryOp: OpDef<UnaryAttrs> = {
   },
 };
 
-function checkFloat(x: Tensor, op: string): void {
-  if (x.dtype !== 'float32') {
-    throw new ShapeError(`${where(op, currentLayer())}: expected a float32 tensor, got ${x.dtype} ${x.describe()}`);
-  }
-}
-
 /** @internal Applies a unary map by its op code name. */
 export function unary(op: UnaryOp, x: Tensor, alpha = 0, beta = 0): Tensor {
-  checkFloat(x, op);
+  float32Arg(op, 'input', x);
   return apply1(unaryOp, [x], { op, alpha, beta }, { shape: x.shape, dtype: 'float32' });
 }
 
@@ -121,7 +116,7 @@ export function pow(x: Tensor, exponent: number): Tensor {
 /** clamp(x, min, max); either bound may be null. The gradient is 1 where min <= x <= max, as torch.clamp's. */
 export function clamp(x: Tensor, min: number | null = null, max: number | null = null): Tensor {
   if (min === null && max === null) throw argumentError('clamp', `at least one of min and max must be given`);
-  checkFloat(x, 'clamp');
+  float32Arg('clamp', 'input', x);
   const lo = min ?? -3.4e38;
   const hi = max ?? 3.4e38;
   return apply1(unaryOp, [x], { op: 'clamp', alpha: lo, beta: hi, closed: true }, { shape: x.shape, dtype: 'float32' });
@@ -178,8 +173,8 @@ export const binaryOp: OpDef<BinaryAttrs> = {
 /** @internal Applies a broadcasting binary map by its op code name. */
 export function binary(op: BinaryOp, a: Tensor, b: Tensor, alpha = 1, beta = 0): Tensor {
   const name = op;
-  checkFloat(a, name);
-  checkFloat(b, name);
+  float32Arg(name, 'input', a);
+  float32Arg(name, 'other', b);
   const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, name, currentLayer());
   return apply1(binaryOp, [a, b], { op, alpha, beta }, { shape, dtype: 'float32' });
 }
