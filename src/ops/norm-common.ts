@@ -75,7 +75,6 @@ export function gradTargets(ctx: { output(i: number): BufRef }, a: GradWanted): 
   return { dx: a.dx ? ctx.output(o++) : null, dw: a.dw ? ctx.output(o++) : null, db: a.db ? ctx.output(o++) : null };
 }
 
-
 export interface UpdateAttrs {
   /** null: cumulative average with the tracked-batch count (input 3). */
   momentum: number | null;
