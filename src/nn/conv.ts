@@ -15,9 +15,44 @@ import { Module, uniformParameter, type Parameter } from './module.js';
 
 type IntOrPair = F.IntOrPair;
 
-function checkChannels(op: string, inChannels: number, outChannels: number, groups: number): void {
-  if (inChannels % groups !== 0) throw new ShapeError(`${op}: inChannels ${inChannels} must be divisible by groups ${groups}`);
-  if (outChannels % groups !== 0) throw new ShapeError(`${op}: outChannels ${outChannels} must be divisible by groups ${groups}`);
+/**
+ * What Conv2d and ConvTranspose2d share (PyTorch's _ConvNd): the checked channels, kernel size,
+ * stride, dilation and groups, and the weight and bias with PyTorch's default initialization.
+ * The weight is [outChannels, inChannels / groups, kH, kW], or [inChannels, outChannels / groups,
+ * kH, kW] when transposed; its fan-in is dim 1 times the kernel area.
+ */
+abstract class ConvNd extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly dilation: [number, number];
+  readonly groups: number;
+
+  constructor(op: string, inChannels: number, outChannels: number, kernelSize: IntOrPair, o: ConvNdOptions, transposed: boolean) {
+    super();
+    this.inChannels = positiveInt(op, 'inChannels', inChannels);
+    this.outChannels = positiveInt(op, 'outChannels', outChannels);
+    const groups = (this.groups = positiveInt(op, 'groups', o.groups));
+    if (inChannels % groups !== 0) throw new ShapeError(`${op}: inChannels ${inChannels} must be divisible by groups ${groups}`);
+    if (outChannels % groups !== 0) throw new ShapeError(`${op}: outChannels ${outChannels} must be divisible by groups ${groups}`);
+    this.kernelSize = positivePair(op, 'kernelSize', kernelSize);
+    this.stride = positivePair(op, 'stride', o.stride);
+    this.dilation = positivePair(op, 'dilation', o.dilation);
+    const [rows, cols] = transposed ? [inChannels, outChannels] : [outChannels, inChannels];
+    const bound = 1 / Math.sqrt((cols / groups) * this.kernelSize[0] * this.kernelSize[1]);
+    this.weight = uniformParameter([rows, cols / groups, ...this.kernelSize], bound);
+    this.bias = o.bias ? uniformParameter([outChannels], bound) : null;
+  }
+}
+
+interface ConvNdOptions {
+  stride: IntOrPair;
+  dilation: IntOrPair;
+  groups: number;
+  bias: boolean;
 }
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
@@ -41,16 +76,8 @@ export interface Conv2dOptions extends Record<string, unknown> {
  * new Conv2d(inChannels, outChannels, kernelSize, stride?, padding?, dilation?, groups?, bias?, paddingMode?)
  * or new Conv2d(1, 6, 5, { padding: 2, paddingMode: 'reflect' }).
  */
-export class Conv2d extends Module {
-  weight: Parameter;
-  bias: Parameter | null;
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly kernelSize: [number, number];
-  readonly stride: [number, number];
+export class Conv2d extends ConvNd {
   readonly padding: F.Conv2dPadding;
-  readonly dilation: [number, number];
-  readonly groups: number;
   readonly paddingMode: PaddingMode;
 
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, options?: Conv2dOptions);
@@ -66,7 +93,6 @@ export class Conv2d extends Module {
     paddingMode?: PaddingMode,
   );
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: unknown[]) {
-    super();
     const op = 'Conv2d';
     const o = kwargs<Required<Conv2dOptions>>(op, rest, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'], {
       stride: 1,
@@ -76,13 +102,7 @@ export class Conv2d extends Module {
       bias: true,
       paddingMode: 'zeros',
     });
-    this.inChannels = positiveInt(op, 'inChannels', inChannels);
-    this.outChannels = positiveInt(op, 'outChannels', outChannels);
-    this.groups = positiveInt(op, 'groups', o.groups);
-    checkChannels(op, inChannels, outChannels, this.groups);
-    this.kernelSize = positivePair(op, 'kernelSize', kernelSize);
-    this.stride = positivePair(op, 'stride', o.stride);
-    this.dilation = positivePair(op, 'dilation', o.dilation);
+    super(op, inChannels, outChannels, kernelSize, o, false);
     if (typeof o.padding === 'string') {
       if (o.padding !== 'same' && o.padding !== 'valid') {
         throw argumentError(op, `padding must be an int, a pair, 'same' or 'valid', got '${o.padding}'`);
@@ -95,10 +115,6 @@ export class Conv2d extends Module {
     }
     this.padding = o.padding;
     this.paddingMode = oneOf(op, 'paddingMode', o.paddingMode, PADDING_MODES);
-    const fanIn = (inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1];
-    const bound = 1 / Math.sqrt(fanIn);
-    this.weight = uniformParameter([outChannels, inChannels / this.groups, ...this.kernelSize], bound);
-    this.bias = o.bias ? uniformParameter([outChannels], bound) : null;
   }
 
   /** F.pad's list for the non-zero padding modes: [left, right, top, bottom]. */
@@ -158,17 +174,9 @@ export interface ConvTranspose2dOptions extends Record<string, unknown> {
  * new ConvTranspose2d(inChannels, outChannels, kernelSize, stride?, padding?, outputPadding?, groups?,
  * bias?, dilation?, paddingMode?) or new ConvTranspose2d(16, 8, 4, { stride: 2, padding: 1 }).
  */
-export class ConvTranspose2d extends Module {
-  weight: Parameter;
-  bias: Parameter | null;
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly kernelSize: [number, number];
-  readonly stride: [number, number];
+export class ConvTranspose2d extends ConvNd {
   readonly padding: [number, number];
   readonly outputPadding: [number, number];
-  readonly groups: number;
-  readonly dilation: [number, number];
   readonly paddingMode: 'zeros';
 
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, options?: ConvTranspose2dOptions);
@@ -185,7 +193,6 @@ export class ConvTranspose2d extends Module {
     paddingMode?: 'zeros',
   );
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: unknown[]) {
-    super();
     const op = 'ConvTranspose2d';
     const o = kwargs<Required<ConvTranspose2dOptions>>(
       op,
@@ -193,24 +200,13 @@ export class ConvTranspose2d extends Module {
       ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode'],
       { stride: 1, padding: 0, outputPadding: 0, groups: 1, bias: true, dilation: 1, paddingMode: 'zeros' },
     );
-    this.inChannels = positiveInt(op, 'inChannels', inChannels);
-    this.outChannels = positiveInt(op, 'outChannels', outChannels);
-    this.groups = positiveInt(op, 'groups', o.groups);
-    checkChannels(op, inChannels, outChannels, this.groups);
-    this.kernelSize = positivePair(op, 'kernelSize', kernelSize);
-    this.stride = positivePair(op, 'stride', o.stride);
-    this.dilation = positivePair(op, 'dilation', o.dilation);
+    super(op, inChannels, outChannels, kernelSize, o, true);
     this.padding = nonNegativePair(op, 'padding', o.padding);
     this.outputPadding = nonNegativePair(op, 'outputPadding', o.outputPadding);
     if (o.paddingMode !== 'zeros') {
       throw argumentError(op, `only 'zeros' padding mode is supported for ConvTranspose2d, got '${String(o.paddingMode)}'`);
     }
     this.paddingMode = 'zeros';
-    // PyTorch's fan-in of this weight layout: dim 1 (outChannels / groups) times the kernel area.
-    const fanIn = (outChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1];
-    const bound = 1 / Math.sqrt(fanIn);
-    this.weight = uniformParameter([inChannels, outChannels / this.groups, ...this.kernelSize], bound);
-    this.bias = o.bias ? uniformParameter([outChannels], bound) : null;
   }
 
   /** The outputPadding that makes the output `outputSize` ([H, W], or [N, C, H, W] whose last two count). */
