@@ -1,13 +1,77 @@
 /**
- * Activation modules beyond those in layers.ts, shaped like torch.nn: constructor arguments in
- * PyTorch's order (positional, or one options object), `inplace` accepted and ignored (a lazy graph
- * has no use for in-place maths). Each forward is the functional op of the same name.
+ * Activation modules, shaped like torch.nn: constructor arguments in PyTorch's order (positional,
+ * or one options object), `inplace` accepted and ignored (a lazy graph has no use for in-place
+ * maths). Each forward is the functional op of the same name, and a constructor checks its
+ * arguments with the op's own checks (src/util/validate.ts), so a bad value fails at construction.
  */
-import { ArgumentError } from '../errors.js';
 import * as F from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { argumentError, finiteNumber, oneOf } from '../util/validate.js';
 import { Module } from './module.js';
+
+/** max(0, x). new ReLU(inplace = false). */
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return F.relu(x);
+  }
+}
+
+/** min(max(0, x), 6). new ReLU6(inplace = false). */
+export class ReLU6 extends Module {
+  forward(x: Tensor): Tensor {
+    return F.relu6(x);
+  }
+}
+
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return F.tanh(x);
+  }
+}
+
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return F.sigmoid(x);
+  }
+}
+
+/** x * sigmoid(x). */
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return F.silu(x);
+  }
+}
+
+/** max(0, x) + negativeSlope * min(0, x). new LeakyReLU(negativeSlope = 0.01, inplace = false), or new LeakyReLU({ negativeSlope }). */
+export class LeakyReLU extends Module {
+  readonly negativeSlope: number;
+
+  constructor(...args: unknown[]) {
+    super();
+    const o = kwargs('LeakyReLU', args, ['negativeSlope', 'inplace'], { negativeSlope: 0.01, inplace: false });
+    this.negativeSlope = finiteNumber('LeakyReLU', 'negativeSlope', o.negativeSlope);
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.leakyRelu(x, this.negativeSlope);
+  }
+}
+
+/** Gaussian error linear unit. new GELU(approximate = 'none'), or new GELU({ approximate: 'tanh' }). */
+export class GELU extends Module {
+  readonly approximate: 'none' | 'tanh';
+
+  constructor(...args: unknown[]) {
+    super();
+    const o = kwargs('GELU', args, ['approximate'], { approximate: 'none' as 'none' | 'tanh' });
+    this.approximate = oneOf('GELU', 'approximate', o.approximate, ['none', 'tanh'] as const);
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.gelu(x, this.approximate);
+  }
+}
 
 /** x for x > 0, alpha (exp(x) - 1) otherwise. new ELU(alpha = 1, inplace = false). */
 export class ELU extends Module {
@@ -17,7 +81,7 @@ export class ELU extends Module {
   constructor(...args: unknown[]) {
     super();
     const o = kwargs('ELU', args, ['alpha', 'inplace'], { alpha: 1, inplace: false });
-    this.alpha = o.alpha;
+    this.alpha = finiteNumber('ELU', 'alpha', o.alpha);
     this.inplace = o.inplace;
   }
 
@@ -66,8 +130,8 @@ export class Softplus extends Module {
   constructor(...args: unknown[]) {
     super();
     const o = kwargs('Softplus', args, ['beta', 'threshold'], { beta: 1, threshold: 20 });
-    this.beta = o.beta;
-    this.threshold = o.threshold;
+    this.beta = finiteNumber('Softplus', 'beta', o.beta);
+    this.threshold = finiteNumber('Softplus', 'threshold', o.threshold);
   }
 
   forward(x: Tensor): Tensor {
@@ -96,10 +160,10 @@ export class Hardtanh extends Module {
       ['minVal', 'maxVal', 'inplace', 'minValue', 'maxValue'],
       { minVal: -1, maxVal: 1, inplace: false, minValue: null, maxValue: null },
     );
-    this.minVal = o.minValue ?? o.minVal;
-    this.maxVal = o.maxValue ?? o.maxVal;
+    this.minVal = finiteNumber('Hardtanh', 'minVal', o.minValue ?? o.minVal);
+    this.maxVal = finiteNumber('Hardtanh', 'maxVal', o.maxValue ?? o.maxVal);
     this.inplace = o.inplace;
-    if (!(this.maxVal > this.minVal)) throw new ArgumentError(`Hardtanh: maxVal (${this.maxVal}) must be greater than minVal (${this.minVal})`);
+    if (!(this.maxVal > this.minVal)) throw argumentError('Hardtanh', `maxVal (${this.maxVal}) must be greater than minVal (${this.minVal})`);
   }
 
   forward(x: Tensor): Tensor {
@@ -157,25 +221,5 @@ export class Softmin extends SoftmaxLike {
 
   forward(x: Tensor): Tensor {
     return F.softmin(x, { dim: this.dim });
-  }
-}
-
-/** Channel shuffle of [N, C, *] in `groups` groups (ShuffleNet): new ChannelShuffle(groups). */
-export class ChannelShuffle extends Module {
-  readonly groups: number;
-
-  constructor(groups: number | { groups?: number }) {
-    super();
-    const g = kwargs<{ groups: number }>('ChannelShuffle', [groups], ['groups'], { groups: NaN }).groups;
-    if (!Number.isInteger(g) || g <= 0) throw new ArgumentError(`ChannelShuffle: groups must be a positive integer, got ${String(g)}`);
-    this.groups = g;
-  }
-
-  forward(x: Tensor): Tensor {
-    return F.channelShuffle(x, this.groups);
-  }
-
-  override extraRepr(): string {
-    return `groups=${this.groups}`;
   }
 }

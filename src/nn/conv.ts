@@ -1,45 +1,58 @@
 /**
- * Convolution and padding layers, shaped like torch.nn: Conv2d (every padding mode), ConvTranspose2d,
- * and the padding modules (ZeroPad2d, ConstantPad1d/2d/3d, ReflectionPad1d/2d/3d,
- * ReplicationPad1d/2d/3d). Constructor arguments in PyTorch's order (positional, or a trailing
- * options object for the keyword ones); attribute names equal to PyTorch's, so state dicts load by
- * name; PyTorch's default initialization.
+ * Convolution layers, shaped like torch.nn: Conv2d (every padding mode) and ConvTranspose2d.
+ * Constructor arguments in PyTorch's order (positional, or a trailing options object for the
+ * keyword ones); attribute names equal to PyTorch's, so state dicts load by name; PyTorch's default
+ * initialization. The padding modules are in ./padding.js.
  */
-import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import * as F from '../ops/index.js';
-import { tensor } from '../tensor/creation.js';
+import { ShapeError, fmtShape, where } from '../errors.js';
+import { currentLayer } from '../util/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
-import { currentLayer } from '../util/scope.js';
-import { pair } from '../util/shape.js';
-import { defaultGenerator } from '../util/random.js';
-import { Module, Parameter } from './module.js';
+import { Module, Parameter, uniformParameter } from './module.js';
+import { argumentError, intPair, nonNegativePair, oneOf, positiveInt, positivePair } from '../util/validate.js';
+import { imageInput } from '../ops/operands.js';
+import * as F from '../ops/index.js';
 
 type IntOrPair = F.IntOrPair;
 
-/** U(-bound, bound) data as a Parameter (PyTorch's kaiming_uniform(a=sqrt(5)) gives bound 1/sqrt(fanIn)). */
-function uniformParameter(shape: number[], bound: number): Parameter {
-  const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
-  for (let i = 0; i < data.length; i++) data[i] = (defaultGenerator.random() * 2 - 1) * bound;
-  return new Parameter(tensor(data, { shape }));
-}
+/**
+ * What Conv2d and ConvTranspose2d share (PyTorch's _ConvNd): the checked channels, kernel size,
+ * stride, dilation and groups, and the weight and bias with PyTorch's default initialization.
+ * The weight is [outChannels, inChannels / groups, kH, kW], or [inChannels, outChannels / groups,
+ * kH, kW] when transposed; its fan-in is dim 1 times the kernel area.
+ */
+abstract class ConvNd extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly dilation: [number, number];
+  readonly groups: number;
 
-function positiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new ArgumentError(`${where(op)}: ${name} must be a positive integer, got ${String(v)}`);
+  constructor(op: string, inChannels: number, outChannels: number, kernelSize: IntOrPair, o: ConvNdOptions, transposed: boolean) {
+    super();
+    this.inChannels = positiveInt(op, 'inChannels', inChannels);
+    this.outChannels = positiveInt(op, 'outChannels', outChannels);
+    const groups = (this.groups = positiveInt(op, 'groups', o.groups));
+    if (inChannels % groups !== 0) throw new ShapeError(`${op}: inChannels ${inChannels} must be divisible by groups ${groups}`);
+    if (outChannels % groups !== 0) throw new ShapeError(`${op}: outChannels ${outChannels} must be divisible by groups ${groups}`);
+    this.kernelSize = positivePair(op, 'kernelSize', kernelSize);
+    this.stride = positivePair(op, 'stride', o.stride);
+    this.dilation = positivePair(op, 'dilation', o.dilation);
+    const [rows, cols] = transposed ? [inChannels, outChannels] : [outChannels, inChannels];
+    const bound = 1 / Math.sqrt((cols / groups) * this.kernelSize[0] * this.kernelSize[1]);
+    this.weight = uniformParameter([rows, cols / groups, ...this.kernelSize], bound);
+    this.bias = o.bias ? uniformParameter([outChannels], bound) : null;
   }
-  return v;
 }
 
-function positivePair(op: string, name: string, v: unknown): [number, number] {
-  const p = pair(v as IntOrPair, name, op);
-  if (p[0] < 1 || p[1] < 1) throw new ArgumentError(`${op}: ${name} must be >= 1, got ${JSON.stringify(v)}`);
-  return p;
-}
-
-function checkChannels(op: string, inChannels: number, outChannels: number, groups: number): void {
-  if (inChannels % groups !== 0) throw new ShapeError(`${op}: inChannels ${inChannels} must be divisible by groups ${groups}`);
-  if (outChannels % groups !== 0) throw new ShapeError(`${op}: outChannels ${outChannels} must be divisible by groups ${groups}`);
+interface ConvNdOptions {
+  stride: IntOrPair;
+  dilation: IntOrPair;
+  groups: number;
+  bias: boolean;
 }
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
@@ -63,16 +76,8 @@ export interface Conv2dOptions extends Record<string, unknown> {
  * new Conv2d(inChannels, outChannels, kernelSize, stride?, padding?, dilation?, groups?, bias?, paddingMode?)
  * or new Conv2d(1, 6, 5, { padding: 2, paddingMode: 'reflect' }).
  */
-export class Conv2d extends Module {
-  weight: Parameter;
-  bias: Parameter | null;
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly kernelSize: [number, number];
-  readonly stride: [number, number];
+export class Conv2d extends ConvNd {
   readonly padding: F.Conv2dPadding;
-  readonly dilation: [number, number];
-  readonly groups: number;
   readonly paddingMode: PaddingMode;
 
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, options?: Conv2dOptions);
@@ -88,7 +93,6 @@ export class Conv2d extends Module {
     paddingMode?: PaddingMode,
   );
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: unknown[]) {
-    super();
     const op = 'Conv2d';
     const o = kwargs<Required<Conv2dOptions>>(op, rest, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'], {
       stride: 1,
@@ -98,33 +102,19 @@ export class Conv2d extends Module {
       bias: true,
       paddingMode: 'zeros',
     });
-    this.inChannels = positiveInt(op, 'inChannels', inChannels);
-    this.outChannels = positiveInt(op, 'outChannels', outChannels);
-    this.groups = positiveInt(op, 'groups', o.groups);
-    checkChannels(op, inChannels, outChannels, this.groups);
-    this.kernelSize = positivePair(op, 'kernelSize', kernelSize);
-    this.stride = positivePair(op, 'stride', o.stride);
-    this.dilation = positivePair(op, 'dilation', o.dilation);
+    super(op, inChannels, outChannels, kernelSize, o, false);
     if (typeof o.padding === 'string') {
       if (o.padding !== 'same' && o.padding !== 'valid') {
-        throw new ArgumentError(`${op}: padding must be an int, a pair, 'same' or 'valid', got '${o.padding}'`);
+        throw argumentError(op, `padding must be an int, a pair, 'same' or 'valid', got '${o.padding}'`);
       }
       if (o.padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) {
-        throw new ArgumentError(`${op}: padding='same' is not supported for strided convolutions (expected stride 1, got ${JSON.stringify(o.stride)})`);
+        throw argumentError(op, `padding='same' is not supported for strided convolutions (expected stride 1, got ${JSON.stringify(o.stride)})`);
       }
     } else {
-      const p = pair(o.padding, 'padding', op);
-      if (p[0] < 0 || p[1] < 0) throw new ArgumentError(`${op}: padding must be >= 0, got ${JSON.stringify(o.padding)}`);
+      nonNegativePair(op, 'padding', o.padding);
     }
     this.padding = o.padding;
-    if (!PADDING_MODES.includes(o.paddingMode)) {
-      throw new ArgumentError(`${op}: paddingMode must be 'zeros', 'reflect', 'replicate' or 'circular', got '${String(o.paddingMode)}'`);
-    }
-    this.paddingMode = o.paddingMode;
-    const fanIn = (inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1];
-    const bound = 1 / Math.sqrt(fanIn);
-    this.weight = uniformParameter([outChannels, inChannels / this.groups, ...this.kernelSize], bound);
-    this.bias = o.bias ? uniformParameter([outChannels], bound) : null;
+    this.paddingMode = oneOf(op, 'paddingMode', o.paddingMode, PADDING_MODES);
   }
 
   /** F.pad's list for the non-zero padding modes: [left, right, top, bottom]. */
@@ -139,16 +129,14 @@ export class Conv2d extends Module {
       }
       return out;
     }
-    const [ph, pw] = pair(this.padding, 'padding', 'Conv2d');
+    const [ph, pw] = intPair('Conv2d', 'padding', this.padding);
     return [pw, pw, ph, ph];
   }
 
   forward(x: Tensor): Tensor {
     const options = { stride: this.stride, dilation: this.dilation, groups: this.groups };
     if (this.paddingMode === 'zeros') return F.conv2d(x, this.weight, this.bias, { ...options, padding: this.padding });
-    if (x.ndim !== 3 && x.ndim !== 4) {
-      throw new ShapeError(`${where('Conv2d', currentLayer())}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got ${fmtShape(x.shape)}`);
-    }
+    imageInput('Conv2d', x);
     // A batch dim for F.pad (circular padding needs one), removed again after the convolution.
     const batched = x.ndim === 4 ? x : F.reshape(x, [1, ...x.shape]);
     const mode = this.paddingMode === 'reflect' ? 'reflect' : this.paddingMode === 'replicate' ? 'replicate' : 'circular';
@@ -186,17 +174,9 @@ export interface ConvTranspose2dOptions extends Record<string, unknown> {
  * new ConvTranspose2d(inChannels, outChannels, kernelSize, stride?, padding?, outputPadding?, groups?,
  * bias?, dilation?, paddingMode?) or new ConvTranspose2d(16, 8, 4, { stride: 2, padding: 1 }).
  */
-export class ConvTranspose2d extends Module {
-  weight: Parameter;
-  bias: Parameter | null;
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly kernelSize: [number, number];
-  readonly stride: [number, number];
+export class ConvTranspose2d extends ConvNd {
   readonly padding: [number, number];
   readonly outputPadding: [number, number];
-  readonly groups: number;
-  readonly dilation: [number, number];
   readonly paddingMode: 'zeros';
 
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, options?: ConvTranspose2dOptions);
@@ -213,7 +193,6 @@ export class ConvTranspose2d extends Module {
     paddingMode?: 'zeros',
   );
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: unknown[]) {
-    super();
     const op = 'ConvTranspose2d';
     const o = kwargs<Required<ConvTranspose2dOptions>>(
       op,
@@ -221,27 +200,13 @@ export class ConvTranspose2d extends Module {
       ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode'],
       { stride: 1, padding: 0, outputPadding: 0, groups: 1, bias: true, dilation: 1, paddingMode: 'zeros' },
     );
-    this.inChannels = positiveInt(op, 'inChannels', inChannels);
-    this.outChannels = positiveInt(op, 'outChannels', outChannels);
-    this.groups = positiveInt(op, 'groups', o.groups);
-    checkChannels(op, inChannels, outChannels, this.groups);
-    this.kernelSize = positivePair(op, 'kernelSize', kernelSize);
-    this.stride = positivePair(op, 'stride', o.stride);
-    this.dilation = positivePair(op, 'dilation', o.dilation);
-    this.padding = pair(o.padding, 'padding', op);
-    this.outputPadding = pair(o.outputPadding, 'outputPadding', op);
-    if (this.padding.some((p) => p < 0) || this.outputPadding.some((p) => p < 0)) {
-      throw new ArgumentError(`${op}: padding and outputPadding must be >= 0, got ${JSON.stringify(o.padding)} and ${JSON.stringify(o.outputPadding)}`);
-    }
+    super(op, inChannels, outChannels, kernelSize, o, true);
+    this.padding = nonNegativePair(op, 'padding', o.padding);
+    this.outputPadding = nonNegativePair(op, 'outputPadding', o.outputPadding);
     if (o.paddingMode !== 'zeros') {
-      throw new ArgumentError(`${op}: only 'zeros' padding mode is supported for ConvTranspose2d, got '${String(o.paddingMode)}'`);
+      throw argumentError(op, `only 'zeros' padding mode is supported for ConvTranspose2d, got '${String(o.paddingMode)}'`);
     }
     this.paddingMode = 'zeros';
-    // PyTorch's fan-in of this weight layout: dim 1 (outChannels / groups) times the kernel area.
-    const fanIn = (outChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1];
-    const bound = 1 / Math.sqrt(fanIn);
-    this.weight = uniformParameter([inChannels, outChannels / this.groups, ...this.kernelSize], bound);
-    this.bias = o.bias ? uniformParameter([outChannels], bound) : null;
   }
 
   /** The outputPadding that makes the output `outputSize` ([H, W], or [N, C, H, W] whose last two count). */
@@ -250,7 +215,7 @@ export class ConvTranspose2d extends Module {
     const layer = currentLayer();
     const size = outputSize.slice(-2);
     if (size.length !== 2 || (outputSize.length !== 2 && outputSize.length !== x.ndim)) {
-      throw new ArgumentError(`${where('ConvTranspose2d', layer)}: outputSize must have 2 or ${x.ndim} elements, got ${JSON.stringify(outputSize)}`);
+      throw argumentError('ConvTranspose2d', `outputSize must have 2 or ${x.ndim} elements, got ${JSON.stringify(outputSize)}`);
     }
     const out: number[] = [];
     for (const d of [0, 1]) {
@@ -273,7 +238,7 @@ export class ConvTranspose2d extends Module {
    */
   forward(x: Tensor, outputSize?: unknown): Tensor {
     if (outputSize !== undefined && outputSize !== null && (!Array.isArray(outputSize) || outputSize.some((v) => !Number.isInteger(v)))) {
-      throw new ArgumentError(`${where('ConvTranspose2d', currentLayer())}: outputSize must be a list of integers, got ${String(outputSize)}`);
+      throw argumentError('ConvTranspose2d', `outputSize must be a list of integers, got ${String(outputSize)}`);
     }
     return F.convTranspose2d(x, this.weight, this.bias, {
       stride: this.stride,
@@ -293,104 +258,5 @@ export class ConvTranspose2d extends Module {
     if (this.groups !== 1) parts.push(`groups=${this.groups}`);
     if (!this.bias) parts.push('bias=false');
     return parts.join(', ');
-  }
-}
-
-// ---- padding layers -----------------------------------------------------------------------------
-
-/** PyTorch's padding modules: an int pads every side, a list gives F.pad's list (last dim first). */
-abstract class PadNd extends Module {
-  readonly padding: number[];
-
-  readonly mode: F.PadMode;
-  readonly value: number;
-
-  constructor(op: string, dims: number, padding: number | readonly number[], mode: F.PadMode, value = 0) {
-    super();
-    this.mode = mode;
-    this.value = value;
-    const p = typeof padding === 'number' ? new Array<number>(2 * dims).fill(padding) : [...padding];
-    if (p.length !== 2 * dims || p.some((v) => !Number.isInteger(v))) {
-      throw new ArgumentError(`${op}: padding must be an int or ${2 * dims} ints, got ${JSON.stringify(padding)}`);
-    }
-    this.padding = p;
-  }
-
-  forward(x: Tensor): Tensor {
-    return this.mode === 'constant' ? F.pad(x, this.padding, 'constant', this.value) : F.pad(x, this.padding, this.mode);
-  }
-
-  override extraRepr(): string {
-    return `${JSON.stringify(this.padding)}${this.mode === 'constant' ? `, value=${this.value}` : ''}`;
-  }
-}
-
-/** Pads the last dim with a constant: padding int or [left, right]. */
-export class ConstantPad1d extends PadNd {
-  constructor(padding: number | readonly number[], value: number) {
-    super('ConstantPad1d', 1, padding, 'constant', value);
-  }
-}
-
-/** Pads the last 2 dims with a constant: padding int or [left, right, top, bottom]. */
-export class ConstantPad2d extends PadNd {
-  constructor(padding: number | readonly number[], value: number) {
-    super('ConstantPad2d', 2, padding, 'constant', value);
-  }
-}
-
-/** Pads the last 3 dims with a constant: padding int or [left, right, top, bottom, front, back]. */
-export class ConstantPad3d extends PadNd {
-  constructor(padding: number | readonly number[], value: number) {
-    super('ConstantPad3d', 3, padding, 'constant', value);
-  }
-}
-
-/** Pads the last 2 dims with zeros: padding int or [left, right, top, bottom]. */
-export class ZeroPad2d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ZeroPad2d', 2, padding, 'constant', 0);
-  }
-}
-
-/** Reflects the last dim at its edges ([C, W] or [N, C, W]); padding int or [left, right]. */
-export class ReflectionPad1d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ReflectionPad1d', 1, padding, 'reflect');
-  }
-}
-
-/** Reflects the last 2 dims at their edges; padding int or [left, right, top, bottom]. */
-export class ReflectionPad2d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ReflectionPad2d', 2, padding, 'reflect');
-  }
-}
-
-/** Reflects the last 3 dims at their edges; padding int or 6 ints. */
-export class ReflectionPad3d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ReflectionPad3d', 3, padding, 'reflect');
-  }
-}
-
-/** Repeats the edge of the last dim; padding int or [left, right]. */
-export class ReplicationPad1d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ReplicationPad1d', 1, padding, 'replicate');
-  }
-}
-
-/** Repeats the edges of the last 2 dims; padding int or [left, right, top, bottom]. */
-export class ReplicationPad2d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ReplicationPad2d', 2, padding, 'replicate');
-  }
-}
-
-/** Repeats the edges of the last 3 dims; padding int or 6 ints. */
-export class ReplicationPad3d extends PadNd {
-  constructor(padding: number | readonly number[]) {
-    super('ReplicationPad3d', 3, padding, 'replicate');
   }
 }

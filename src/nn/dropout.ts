@@ -2,10 +2,10 @@
  * Dropout layers shaped like torch.nn: Dropout (elements) and Dropout1d/2d/3d (whole channels),
  * active in training mode, the identity in eval mode. new Dropout(p = 0.5, inplace = false).
  */
-import { ArgumentError } from '../errors.js';
 import * as F from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { dropoutProbability } from '../util/validate.js';
 import { Module } from './module.js';
 
 export interface DropoutOptions extends Record<string, unknown> {
@@ -20,10 +20,7 @@ abstract class DropoutBase extends Module {
   constructor(name: string, rest: unknown[]) {
     super();
     const o = kwargs<Required<DropoutOptions>>(name, rest, ['p', 'inplace'], { p: 0.5, inplace: false });
-    if (typeof o.p !== 'number' || Number.isNaN(o.p) || o.p < 0 || o.p > 1) {
-      throw new ArgumentError(`${name}: dropout probability has to be between 0 and 1, but got ${String(o.p)}`);
-    }
-    this.p = o.p;
+    this.p = dropoutProbability(name, o.p);
     this.inplace = Boolean(o.inplace);
   }
 

@@ -43,16 +43,7 @@ export {
 } from '../ops/loss.js';
 export { softmax, logSoftmax, softmin, type SoftmaxOptions } from '../ops/softmax.js';
 export { channelShuffle } from '../ops/shape.js';
-export {
-  batchNorm,
-  instanceNorm,
-  groupNorm,
-  layerNorm,
-  localResponseNorm,
-  type BatchNormOptions,
-  type InstanceNormOptions,
-  type GroupNormOptions,
-  type LayerNormOptions,
-  type LocalResponseNormOptions,
-} from '../ops/norm.js';
+export { batchNorm, type BatchNormOptions } from '../ops/batch-norm.js';
+export { instanceNorm, groupNorm, layerNorm, type InstanceNormOptions, type GroupNormOptions, type LayerNormOptions } from '../ops/group-norm.js';
+export { localResponseNorm, type LocalResponseNormOptions } from '../ops/lrn.js';
 export { dropout, dropout1d, dropout2d, dropout3d, type DropoutOptions } from '../ops/dropout.js';

@@ -2,6 +2,7 @@
 export { Module, Parameter, torchName, type StateDict, type LoadResult } from './module.js';
 export * from './layers.js';
 export * from './conv.js';
+export * from './padding.js';
 export * from './activation.js';
 export * from './loss.js';
 export * from './norm.js';

@@ -3,31 +3,17 @@
  * (positional, or a trailing options object for the keyword ones), attribute names equal to
  * PyTorch's so state dicts load by name, and PyTorch's default initialization.
  */
-import { ArgumentError, where } from '../errors.js';
+import { ArgumentError } from '../errors.js';
 import * as F from '../ops/index.js';
-import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
-import { defaultGenerator } from '../util/random.js';
-import { Module, Parameter } from './module.js';
+import { positiveInt } from '../util/validate.js';
+import { Module, uniformParameter, type Parameter } from './module.js';
 
-// Conv2d lives in ./conv.js with the other convolution and padding layers.
-// MaxPool2d, AvgPool2d and the adaptive pooling layers live in ./pooling.js; norms in ./norm.js.
+// Conv2d lives in ./conv.js with ConvTranspose2d, the padding layers in ./padding.js, the
+// activations in ./activation.js, MaxPool2d, AvgPool2d and the adaptive pooling layers in
+// ./pooling.js, the norms in ./norm.js.
 export { Conv2d, type Conv2dOptions, type PaddingMode } from './conv.js';
-
-/** U(-bound, bound) data as a Parameter (PyTorch's kaiming_uniform(a=sqrt(5)) gives bound 1/sqrt(fanIn)). */
-function uniformParameter(shape: number[], bound: number): Parameter {
-  const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
-  for (let i = 0; i < data.length; i++) data[i] = (defaultGenerator.random() * 2 - 1) * bound;
-  return new Parameter(tensor(data, { shape }));
-}
-
-function positiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new ArgumentError(`${where(op)}: ${name} must be a positive integer, got ${String(v)}`);
-  }
-  return v;
-}
 
 /** y = x W^T + b; weight [outFeatures, inFeatures], bias [outFeatures]. */
 export class Linear extends Module {
@@ -75,61 +61,22 @@ export class Identity extends Module {
   }
 }
 
-export class ReLU extends Module {
-  forward(x: Tensor): Tensor {
-    return F.relu(x);
-  }
-}
+/** Channel shuffle of [N, C, *] in `groups` groups (ShuffleNet): new ChannelShuffle(groups). */
+export class ChannelShuffle extends Module {
+  readonly groups: number;
 
-export class ReLU6 extends Module {
-  forward(x: Tensor): Tensor {
-    return F.relu6(x);
-  }
-}
-
-export class Tanh extends Module {
-  forward(x: Tensor): Tensor {
-    return F.tanh(x);
-  }
-}
-
-export class Sigmoid extends Module {
-  forward(x: Tensor): Tensor {
-    return F.sigmoid(x);
-  }
-}
-
-/** new LeakyReLU(negativeSlope = 0.01, inplace = false), or new LeakyReLU({ negativeSlope }). */
-export class LeakyReLU extends Module {
-  readonly negativeSlope: number;
-
-  constructor(...args: unknown[]) {
+  constructor(groups: number | { groups?: number }) {
     super();
-    this.negativeSlope = kwargs('LeakyReLU', args, ['negativeSlope', 'inplace'], { negativeSlope: 0.01, inplace: false }).negativeSlope;
+    const g = kwargs<{ groups: number }>('ChannelShuffle', [groups], ['groups'], { groups: NaN }).groups;
+    this.groups = positiveInt('ChannelShuffle', 'groups', g);
   }
 
   forward(x: Tensor): Tensor {
-    return F.leakyRelu(x, this.negativeSlope);
-  }
-}
-
-/** new GELU(approximate = 'none'), or new GELU({ approximate: 'tanh' }). */
-export class GELU extends Module {
-  readonly approximate: 'none' | 'tanh';
-
-  constructor(...args: unknown[]) {
-    super();
-    this.approximate = kwargs('GELU', args, ['approximate'], { approximate: 'none' as 'none' | 'tanh' }).approximate;
+    return F.channelShuffle(x, this.groups);
   }
 
-  forward(x: Tensor): Tensor {
-    return F.gelu(x, this.approximate);
-  }
-}
-
-export class SiLU extends Module {
-  forward(x: Tensor): Tensor {
-    return F.silu(x);
+  override extraRepr(): string {
+    return `groups=${this.groups}`;
   }
 }
 

@@ -6,6 +6,8 @@
 import { ArgumentError, FileFormatError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { inLayer } from '../util/scope.js';
+import { tensor } from '../tensor/creation.js';
+import { defaultGenerator } from '../util/random.js';
 
 /** A tensor that is a module's learnable weight. Autograd tracks it; optimizers update it in place. */
 export class Parameter extends Tensor {
@@ -14,6 +16,16 @@ export class Parameter extends Tensor {
     data._release();
     if (requiresGrad) this.requiresGrad_(true);
   }
+}
+
+/**
+ * U(-bound, bound) data as a Parameter: the default initialization of Linear and the convolutions
+ * (PyTorch's kaiming_uniform(a=sqrt(5)) gives bound 1/sqrt(fanIn)).
+ */
+export function uniformParameter(shape: number[], bound: number): Parameter {
+  const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  for (let i = 0; i < data.length; i++) data[i] = (defaultGenerator.random() * 2 - 1) * bound;
+  return new Parameter(tensor(data, { shape }));
 }
 
 /** camelCase attribute names whose PyTorch state-dict names differ. */

@@ -5,28 +5,17 @@
  * running_mean, running_var, num_batches_tracked) and initial values (weight 1, bias 0, running
  * mean 0, running variance 1).
  */
-import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
+import { ShapeError, fmtShape, where } from '../errors.js';
 import * as F from '../ops/index.js';
-import { batchNormWithState } from '../ops/norm.js';
+import { batchNormWithState } from '../ops/batch-norm.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { finiteNumber, positiveInt, positiveIntList } from '../util/validate.js';
 import { Module, Parameter } from './module.js';
 
 function filled(n: number, value: number): Tensor {
   return tensor(new Float32Array(n).fill(value), { shape: [n] });
-}
-
-function positiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new ArgumentError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
-  }
-  return v;
-}
-
-function finiteNumber(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`${op}: ${name} must be a finite number, got ${String(v)}`);
-  return v;
 }
 
 export interface BatchNormOptions extends Record<string, unknown> {
@@ -58,7 +47,7 @@ abstract class NormBase extends Module {
     super();
     const o = kwargs<Required<BatchNormOptions>>(name, rest, ['eps', 'momentum', 'affine', 'trackRunningStats'], defaults);
     this.numFeatures = positiveInt(name, 'numFeatures', numFeatures);
-    this.eps = finiteNumber(name, 'eps', o.eps);
+    this.eps = finiteNumber(name, 'eps', o.eps, 0);
     this.momentum = o.momentum === null ? null : finiteNumber(name, 'momentum', o.momentum);
     this.affine = Boolean(o.affine);
     this.trackRunningStats = Boolean(o.trackRunningStats);
@@ -252,7 +241,7 @@ export class GroupNorm extends Module {
     if (numChannels % numGroups !== 0) {
       throw new ShapeError(`GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
     }
-    this.eps = finiteNumber('GroupNorm', 'eps', o.eps);
+    this.eps = finiteNumber('GroupNorm', 'eps', o.eps, 0);
     this.affine = Boolean(o.affine);
     this.weight = this.affine ? new Parameter(filled(numChannels, 1)) : null;
     this.bias = this.affine ? new Parameter(filled(numChannels, 0)) : null;
@@ -289,12 +278,9 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | readonly number[], ...rest: unknown[]) {
     super();
     const o = kwargs<Required<LayerNormOptions>>('LayerNorm', rest, ['eps', 'elementwiseAffine'], { eps: 1e-5, elementwiseAffine: true });
-    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-    if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
-      throw new ArgumentError(`LayerNorm: normalizedShape must be a positive integer or a non-empty list of them, got ${JSON.stringify(normalizedShape)}`);
-    }
+    const shape = positiveIntList('LayerNorm', 'normalizedShape', normalizedShape);
     this.normalizedShape = shape;
-    this.eps = finiteNumber('LayerNorm', 'eps', o.eps);
+    this.eps = finiteNumber('LayerNorm', 'eps', o.eps, 0);
     this.elementwiseAffine = Boolean(o.elementwiseAffine);
     const n = shape.reduce((p, d) => p * d, 1);
     const make = (v: number) => new Parameter(tensor(new Float32Array(n).fill(v), { shape }));

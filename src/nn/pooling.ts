@@ -6,9 +6,22 @@
 import * as F from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
+import { nonNegativePair, positiveInt, positivePair } from '../util/validate.js';
 import { Module } from './module.js';
 
 type IntOrPair = F.IntOrPair;
+
+/**
+ * The window arguments' own checks, at construction (the op checks them again with the input, and
+ * what depends on both, such as padding against the kernel size).
+ */
+function checkWindow(op: string, o: { kernelSize: unknown; stride: unknown; padding: unknown; dilation?: unknown }): void {
+  positivePair(op, 'kernelSize', o.kernelSize);
+  // null or [] (PyTorch's default): the kernel size.
+  if (o.stride !== null && !(Array.isArray(o.stride) && o.stride.length === 0)) positivePair(op, 'stride', o.stride);
+  nonNegativePair(op, 'padding', o.padding);
+  if (o.dilation !== undefined) positivePair(op, 'dilation', o.dilation);
+}
 
 /** What a pooling layer returns: the output, or [output, indices] with returnIndices. */
 export type PoolOutput<R extends boolean> = R extends true ? [Tensor, Tensor] : Tensor;
@@ -45,6 +58,7 @@ export class MaxPool2d<R extends boolean = false> extends Module<PoolOutput<R>> 
       returnIndices: false,
       ceilMode: false,
     });
+    checkWindow('MaxPool2d', { kernelSize, ...o });
     this.kernelSize = kernelSize;
     this.stride = o.stride;
     this.padding = o.padding;
@@ -104,6 +118,8 @@ export class AvgPool2d extends Module {
       countIncludePad: true,
       divisorOverride: null,
     });
+    checkWindow('AvgPool2d', { kernelSize, stride: this.options.stride, padding: this.options.padding });
+    if (this.options.divisorOverride !== null) positiveInt('AvgPool2d', 'divisorOverride', this.options.divisorOverride);
   }
 
   get stride(): IntOrPair | null {

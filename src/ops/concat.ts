@@ -11,6 +11,7 @@ import { kwargs } from '../util/args.js';
 import type { DType } from '../util/dtype.js';
 import { currentLayer } from '../util/scope.js';
 import { normDim, numel } from '../util/shape.js';
+import { nonNegativeInt } from '../util/validate.js';
 import { zeros } from './fill.js';
 import type { OpDef } from './op.js';
 import { apply, apply1 } from './record.js';
@@ -195,7 +196,7 @@ export function split(tensor: Tensor, splitSizeOrSections: number | readonly num
   const size = tensor.shape[d]!;
   if (typeof splitSizeOrSections === 'number') {
     const s = splitSizeOrSections;
-    if (!Number.isInteger(s) || s < 0) throw new ArgumentError(`${where(op, layer)}: split size must be a non-negative integer, got ${String(s)}`);
+    nonNegativeInt(op, 'split size', s);
     if (s === 0) {
       if (size !== 0) throw new ArgumentError(`${where(op, layer)}: split size 0 can only split a dim of size 0, got ${size}`);
       return [tensor];

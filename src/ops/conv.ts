@@ -32,9 +32,10 @@ import { canWinograd, winogradForward, winogradInputGrad } from '../kernels/wino
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { currentLayer } from '../util/scope.js';
-import { pair } from '../util/shape.js';
 import { add } from './elementwise.js';
 import type { OpDef } from './op.js';
+import { intPair, nonNegativePair, positiveInt, positivePair } from '../util/validate.js';
+import { float32Arg, imageInput, optionalFloat32Arg } from './operands.js';
 import { apply1 } from './record.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape.js';
@@ -300,32 +301,6 @@ export function convOutSize(size: number, k: number, s: number, pLeft: number, p
   return Math.floor((size + pLeft + pRight - d * (k - 1) - 1) / s) + 1;
 }
 
-function checkTensors(op: string, layer: string | undefined, input: unknown, weight: unknown, bias: unknown): void {
-  if (!(input instanceof Tensor) || !(weight instanceof Tensor)) {
-    throw new ArgumentError(`${where(op, layer)}: input and weight must be tensors`);
-  }
-  if (bias !== null && bias !== undefined && !(bias instanceof Tensor)) {
-    throw new ArgumentError(`${where(op, layer)}: bias must be a tensor or null`);
-  }
-  if (input.dtype !== 'float32' || weight.dtype !== 'float32') {
-    throw new ShapeError(`${where(op, layer)}: input and weight must be float32, got ${input.dtype} and ${weight.dtype}`);
-  }
-  if (bias instanceof Tensor && bias.dtype !== 'float32') throw new ShapeError(`${where(op, layer)}: bias must be float32, got ${bias.dtype}`);
-}
-
-function checkGroups(op: string, layer: string | undefined, groups: unknown): number {
-  if (typeof groups !== 'number' || !Number.isInteger(groups) || groups < 1) {
-    throw new ArgumentError(`${where(op, layer)}: groups must be a positive integer, got ${String(groups)}`);
-  }
-  return groups;
-}
-
-function positivePair(op: string, layer: string | undefined, name: string, v: unknown): [number, number] {
-  const p = pair(v as IntOrPair, name, op, layer);
-  if (p[0] < 1 || p[1] < 1) throw new ArgumentError(`${where(op, layer)}: ${name} must be >= 1, got ${JSON.stringify(v)}`);
-  return p;
-}
-
 /**
  * 2-D convolution (a cross-correlation, as PyTorch) over a batch [N, C, H, W] (or one image
  * [C, H, W]) with weight [outChannels, C / groups, kH, kW] and optional bias [outChannels]:
@@ -356,10 +331,9 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
     dilation: 1,
     groups: 1,
   });
-  checkTensors(op, layer, input, weight, bias);
-  if (input.ndim !== 3 && input.ndim !== 4) {
-    throw new ShapeError(`${where(op, layer)}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got ${fmtShape(input.shape)}`);
-  }
+  imageInput(op, input);
+  float32Arg(op, 'weight', weight);
+  optionalFloat32Arg(op, 'bias', bias);
   if (weight.ndim !== 4) {
     throw new ShapeError(`${where(op, layer)}: weight must be 4-D [outChannels, inChannels/groups, kH, kW], got ${fmtShape(weight.shape)}`);
   }
@@ -369,7 +343,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   }
   const [n, c, h, w] = input.shape as [number, number, number, number];
   const [oc, cg, kh, kw] = weight.shape as [number, number, number, number];
-  const groups = checkGroups(op, layer, o.groups);
+  const groups = positiveInt(op, 'groups', o.groups);
   if (oc % groups !== 0) {
     throw new ShapeError(`${where(op, layer)}: out channels ${oc} (weight ${fmtShape(weight.shape)}) are not divisible by groups = ${groups}`);
   }
@@ -382,8 +356,8 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
     );
   }
   if (kh < 1 || kw < 1) throw new ShapeError(`${where(op, layer)}: kernel size must be >= 1, got weight ${fmtShape(weight.shape)}`);
-  const [sh, sw] = positivePair(op, layer, 'stride', o.stride);
-  const [dh, dw] = positivePair(op, layer, 'dilation', o.dilation);
+  const [sh, sw] = positivePair(op, 'stride', o.stride);
+  const [dh, dw] = positivePair(op, 'dilation', o.dilation);
   let ph: number, pw: number, phR: number, pwR: number;
   if (o.padding === 'same') {
     if (sh !== 1 || sw !== 1) {
@@ -400,8 +374,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   } else if (typeof o.padding === 'string') {
     throw new ArgumentError(`${where(op, layer)}: padding must be an int, a pair, 'same' or 'valid', got '${o.padding}'`);
   } else {
-    [ph, pw] = pair(o.padding, 'padding', op, layer);
-    if (ph < 0 || pw < 0) throw new ArgumentError(`${where(op, layer)}: padding must be >= 0, got ${JSON.stringify(o.padding)}`);
+    [ph, pw] = nonNegativePair(op, 'padding', o.padding);
     phR = ph;
     pwR = pw;
   }
@@ -451,10 +424,9 @@ export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | nu
     groups: 1,
     dilation: 1,
   });
-  checkTensors(op, layer, input, weight, bias);
-  if (input.ndim !== 3 && input.ndim !== 4) {
-    throw new ShapeError(`${where(op, layer)}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got ${fmtShape(input.shape)}`);
-  }
+  imageInput(op, input);
+  float32Arg(op, 'weight', weight);
+  optionalFloat32Arg(op, 'bias', bias);
   if (weight.ndim !== 4) {
     throw new ShapeError(`${where(op, layer)}: weight must be 4-D [inChannels, outChannels/groups, kH, kW], got ${fmtShape(weight.shape)}`);
   }
@@ -464,7 +436,7 @@ export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | nu
   }
   const [n, cin, h, w] = input.shape as [number, number, number, number];
   const [wc, outPerGroup, kh, kw] = weight.shape as [number, number, number, number];
-  const groups = checkGroups(op, layer, o.groups);
+  const groups = positiveInt(op, 'groups', o.groups);
   if (cin % groups !== 0) {
     throw new ShapeError(`${where(op, layer)}: input channels ${cin} (input ${fmtShape(input.shape)}) are not divisible by groups = ${groups}`);
   }
@@ -474,12 +446,11 @@ export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | nu
     );
   }
   if (kh < 1 || kw < 1) throw new ShapeError(`${where(op, layer)}: kernel size must be >= 1, got weight ${fmtShape(weight.shape)}`);
-  const [sh, sw] = positivePair(op, layer, 'stride', o.stride);
-  const [dh, dw] = positivePair(op, layer, 'dilation', o.dilation);
+  const [sh, sw] = positivePair(op, 'stride', o.stride);
+  const [dh, dw] = positivePair(op, 'dilation', o.dilation);
   if (typeof o.padding === 'string') throw new ArgumentError(`${where(op, layer)}: padding must be an int or a pair, got '${o.padding}'`);
-  const [ph, pw] = pair(o.padding, 'padding', op, layer);
-  if (ph < 0 || pw < 0) throw new ArgumentError(`${where(op, layer)}: padding must be >= 0, got ${JSON.stringify(o.padding)}`);
-  const [oph, opw] = pair(o.outputPadding, 'outputPadding', op, layer);
+  const [ph, pw] = nonNegativePair(op, 'padding', o.padding);
+  const [oph, opw] = intPair(op, 'outputPadding', o.outputPadding);
   if (oph < 0 || opw < 0 || (oph >= sh && oph >= dh) || (opw >= sw && opw >= dw)) {
     throw new ArgumentError(
       `${where(op, layer)}: outputPadding must be smaller than either stride or dilation, got outputPadding ${JSON.stringify(o.outputPadding)}, stride ${JSON.stringify(o.stride)}, dilation ${JSON.stringify(o.dilation)}`,

@@ -11,14 +11,16 @@
  * uploads no tensor. The backward pass is the same op on the gradient with the same attributes: it
  * regenerates the mask.
  */
-import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
+import { ShapeError, fmtShape, where } from '../errors.js';
+import { currentLayer } from '../util/scope.js';
+import type { OpDef } from './op.js';
 import { dropoutKernel, type DropoutParams } from '../kernels/dropout.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
-import { currentLayer } from '../util/scope.js';
 import { numel } from '../util/shape.js';
 import { defaultGenerator, type Generator } from '../util/random.js';
-import type { OpDef } from './op.js';
+import { argumentError, boolean, dropoutProbability } from '../util/validate.js';
+import { float32Arg } from './operands.js';
 import { apply1 } from './record.js';
 import { reshape } from './shape.js';
 
@@ -46,17 +48,11 @@ export function dropoutSeed(generator: Generator = defaultGenerator): [number, n
   return [generator.nextUint32(), generator.nextUint32()];
 }
 
-function checkP(op: string, p: unknown): number {
-  if (typeof p !== 'number' || Number.isNaN(p) || p < 0 || p > 1) {
-    throw new ArgumentError(`${where(op, currentLayer())}: dropout probability has to be between 0 and 1, but got ${String(p)}`);
-  }
-  return p;
-}
-
-function checkInput(op: string, input: unknown, training: unknown): asserts input is Tensor {
-  if (!(input instanceof Tensor)) throw new ArgumentError(`${where(op, currentLayer())}: input must be a tensor`);
-  if (input.dtype !== 'float32') throw new ShapeError(`${where(op, currentLayer())}: input must be float32, got ${input.dtype}`);
-  if (typeof training !== 'boolean') throw new ArgumentError(`${where(op, currentLayer())}: training must be a boolean, got ${String(training)}`);
+/** The checks every dropout variant makes: p, the input, training. */
+function checkArgs(op: string, input: unknown, o: Required<DropoutOptions>): asserts input is Tensor {
+  dropoutProbability(op, o.p);
+  float32Arg(op, 'input', input);
+  boolean(op, 'training', o.training);
 }
 
 /** x * mask / (1 - p) with a fresh seed; `plane` = 0 for elementwise dropout. */
@@ -73,7 +69,7 @@ function finish(input: Tensor, y: Tensor, inplace: boolean): Tensor {
 
 function checkInplace(op: string, input: Tensor, inplace: boolean): void {
   if (inplace && input.requiresGrad && input.isLeaf) {
-    throw new ArgumentError(`${where(op, currentLayer())}: a leaf tensor that requires grad (${input.describe()}) cannot be used in an in-place operation`);
+    throw argumentError(op, `a leaf tensor that requires grad (${input.describe()}) cannot be used in an in-place operation`);
   }
 }
 
@@ -93,8 +89,8 @@ export function dropout(input: Tensor, p: number, options: Omit<DropoutOptions, 
 export function dropout(input: Tensor, p?: number, training?: boolean, inplace?: boolean): Tensor;
 export function dropout(input: Tensor, ...rest: unknown[]): Tensor {
   const o = kwargs<Required<DropoutOptions>>('dropout', rest, ['p', 'training', 'inplace'], { p: 0.5, training: true, inplace: false });
-  const p = checkP('dropout', o.p);
-  checkInput('dropout', input, o.training);
+  checkArgs('dropout', input, o);
+  const p = o.p;
   // As PyTorch: no random draw at all when nothing can be dropped.
   if (!o.training || p === 0 || input.numel() === 0) return input;
   checkInplace('dropout', input, o.inplace);
@@ -106,8 +102,8 @@ export function dropout(input: Tensor, ...rest: unknown[]): Tensor {
  * zeroed whole with probability p, the others scaled by 1 / (1 - p) (PyTorch's feature dropout).
  */
 function featureDropout(op: string, input: Tensor, o: Required<DropoutOptions>, unbatchedRank: number | null): Tensor {
-  const p = checkP(op, o.p);
-  checkInput(op, input, o.training);
+  checkArgs(op, input, o);
+  const p = o.p;
   if (input.ndim < 2) throw new ShapeError(`${where(op, currentLayer())}: expected an input with at least 2 dims [N, C, ...], got ${fmtShape(input.shape)}`);
   if (!o.training || p === 0 || input.numel() === 0) return input;
   checkInplace(op, input, o.inplace);

@@ -2,23 +2,16 @@
  * Elementwise ops: arithmetic with broadcasting, activations, comparisons, casts.
  * Kernels: shaders/elementwise.wgsl through src/kernels/elementwise.ts.
  */
-import { ArgumentError, ShapeError, where } from '../errors.js';
+import { ArgumentError, where } from '../errors.js';
 import type { Value } from '../graph/value.js';
-import {
-  binaryKernel,
-  castKernel,
-  compareKernel,
-  UNARY,
-  unaryKernel,
-  type BinaryOp,
-  type CompareOp,
-  type UnaryOp,
-} from '../kernels/elementwise.js';
-import { Tensor } from '../tensor/tensor.js';
-import type { DType } from '../util/dtype.js';
 import { currentLayer } from '../util/scope.js';
-import { broadcastShapes, broadcastStrides, sameShape, stridesOf } from '../util/shape.js';
 import type { OpDef } from './op.js';
+import type { DType } from '../util/dtype.js';
+import { binaryKernel, castKernel, compareKernel, UNARY, unaryKernel, type BinaryOp, type CompareOp, type UnaryOp } from '../kernels/elementwise.js';
+import { Tensor } from '../tensor/tensor.js';
+import { broadcastShapes, broadcastStrides, sameShape, stridesOf } from '../util/shape.js';
+import { argumentError, finiteNumber, oneOf } from '../util/validate.js';
+import { float32Arg } from './operands.js';
 import { apply1 } from './record.js';
 import { sumTo } from './reduce.js';
 
@@ -99,15 +92,9 @@ export const unaryOp: OpDef<UnaryAttrs> = {
   },
 };
 
-function checkFloat(x: Tensor, op: string): void {
-  if (x.dtype !== 'float32') {
-    throw new ShapeError(`${where(op, currentLayer())}: expected a float32 tensor, got ${x.dtype} ${x.describe()}`);
-  }
-}
-
 /** @internal Applies a unary map by its op code name. */
 export function unary(op: UnaryOp, x: Tensor, alpha = 0, beta = 0): Tensor {
-  checkFloat(x, op);
+  float32Arg(op, 'input', x);
   return apply1(unaryOp, [x], { op, alpha, beta }, { shape: x.shape, dtype: 'float32' });
 }
 
@@ -128,16 +115,13 @@ export const round = (x: Tensor): Tensor => unary('round', x);
 
 /** x ** exponent, for a number exponent (PyTorch's pow with a scalar). */
 export function pow(x: Tensor, exponent: number): Tensor {
-  if (typeof exponent !== 'number' || !Number.isFinite(exponent)) {
-    throw new ArgumentError(`${where('pow', currentLayer())}: exponent must be a finite number, got ${String(exponent)}`);
-  }
-  return unary('pow', x, exponent);
+  return unary('pow', x, finiteNumber('pow', 'exponent', exponent));
 }
 
 /** clamp(x, min, max); either bound may be null. The gradient is 1 where min <= x <= max, as torch.clamp's. */
 export function clamp(x: Tensor, min: number | null = null, max: number | null = null): Tensor {
-  if (min === null && max === null) throw new ArgumentError(`${where('clamp', currentLayer())}: at least one of min and max must be given`);
-  checkFloat(x, 'clamp');
+  if (min === null && max === null) throw argumentError('clamp', `at least one of min and max must be given`);
+  float32Arg('clamp', 'input', x);
   const lo = min ?? -3.4e38;
   const hi = max ?? 3.4e38;
   return apply1(unaryOp, [x], { op: 'clamp', alpha: lo, beta: hi, closed: true }, { shape: x.shape, dtype: 'float32' });
@@ -206,8 +190,8 @@ export const binaryOp: OpDef<BinaryAttrs> = {
 /** @internal Applies a broadcasting binary map by its op code name. */
 export function binary(op: BinaryOp, a: Tensor, b: Tensor, alpha = 1, beta = 0): Tensor {
   const name = op;
-  checkFloat(a, name);
-  checkFloat(b, name);
+  float32Arg(name, 'input', a);
+  float32Arg(name, 'other', b);
   const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(a.shape, b.shape, name, currentLayer());
   return apply1(binaryOp, [a, b], { op, alpha, beta }, { shape, dtype: 'float32' });
 }
@@ -316,11 +300,11 @@ export const castOp: OpDef<CastAttrs> = {
   },
 };
 
+const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
+
 /** Converts to another dtype (float to int truncates toward zero, as PyTorch). */
 export function cast(x: Tensor, to: DType): Tensor {
-  if (!['float32', 'int32', 'bool'].includes(to)) {
-    throw new ArgumentError(`${where('to', currentLayer())}: dtype must be 'float32', 'int32' or 'bool', got '${String(to)}'`);
-  }
+  oneOf('to', 'dtype', to, DTYPES);
   if (x.dtype === to) return x;
   return apply1(castOp, [x], { to }, { shape: x.shape, dtype: to });
 }

@@ -1,13 +1,15 @@
 /** Every op, for Tensor's methods and the functional namespace. */
 export * from './activation.js';
+export * from './batch-norm.js';
 export * from './concat.js';
 export * from './conv.js';
 export * from './dropout.js';
 export * from './elementwise.js';
 export * from './fill.js';
+export * from './group-norm.js';
 export * from './loss.js';
+export * from './lrn.js';
 export * from './matmul.js';
-export * from './norm.js';
 export * from './pad.js';
 export * from './pool.js';
 export * from './reduce.js';

@@ -6,7 +6,7 @@
  * Kernels: shaders/cross_entropy.wgsl through src/kernels/cross-entropy.ts for class-index targets;
  * probability targets, mseLoss and binaryCrossEntropyWithLogits are compositions of other ops.
  */
-import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
+import { ShapeError, fmtShape, where } from '../errors.js';
 import { crossEntropyBackward, crossEntropyForward, type CrossEntropyShape } from '../kernels/cross-entropy.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
@@ -15,12 +15,15 @@ import { broadcastShapes, numel, sameShape } from '../util/shape.js';
 import { add, div, mul, neg, sub, unary } from './elementwise.js';
 import { full } from './fill.js';
 import type { OpDef } from './op.js';
+import { argumentError, integer, oneOf, unitInterval } from '../util/validate.js';
+import { float32Arg, tensorArg } from './operands.js';
 import { apply, apply1 } from './record.js';
 import { expand, mean, sum } from './reduce.js';
 import { reshape } from './shape.js';
 import { logSoftmax } from './softmax.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
+const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 
 /** Per-row losses: outputs [rowLoss, rowWeight (aux), logSumExp (aux)]. Inputs: logits, target, [weight]. */
 export const crossEntropyRowsOp: OpDef<CrossEntropyShape> = {
@@ -65,13 +68,6 @@ export const crossEntropyBackwardOp: OpDef<CrossEntropyShape> = {
   },
 };
 
-function checkReduction(op: string, r: unknown): Reduction {
-  if (r !== 'mean' && r !== 'sum' && r !== 'none') {
-    throw new ArgumentError(`${where(op, currentLayer())}: reduction must be 'mean', 'sum' or 'none', got '${String(r)}'`);
-  }
-  return r;
-}
-
 /**
  * PyTorch's legacy size_average / reduce pair (torch.nn._reduction.legacy_get_string): when either
  * is given it decides the reduction (both default to true): 'mean' if both, 'sum' if only reduce,
@@ -80,10 +76,10 @@ function checkReduction(op: string, r: unknown): Reduction {
 export function legacyReduction(op: string, sizeAverage: unknown, reduce: unknown, reduction: unknown): Reduction {
   for (const [name, v] of [['sizeAverage', sizeAverage], ['reduce', reduce]] as const) {
     if (v !== null && v !== undefined && typeof v !== 'boolean') {
-      throw new ArgumentError(`${where(op, currentLayer())}: ${name} must be a boolean or null, got ${String(v)}`);
+      throw argumentError(op, `${name} must be a boolean or null, got ${String(v)}`);
     }
   }
-  if ((sizeAverage === null || sizeAverage === undefined) && (reduce === null || reduce === undefined)) return checkReduction(op, reduction);
+  if ((sizeAverage === null || sizeAverage === undefined) && (reduce === null || reduce === undefined)) return oneOf(op, 'reduction', reduction, REDUCTIONS);
   const avg = sizeAverage ?? true;
   const red = reduce ?? true;
   return avg && red ? 'mean' : red ? 'sum' : 'none';
@@ -103,10 +99,8 @@ function checkWeight(op: string, weight: unknown, classes: number): Tensor | nul
 }
 
 function checkLogits(op: string, input: Tensor): void {
-  const layer = currentLayer();
-  if (!(input instanceof Tensor)) throw new ArgumentError(`${where(op, layer)}: input must be a tensor, got ${String(input)}`);
-  if (input.dtype !== 'float32') throw new ShapeError(`${where(op, layer)}: input must be float32, got ${input.dtype} ${input.describe()}`);
-  if (input.ndim === 0) throw new ShapeError(`${where(op, layer)}: input must have a class dimension ([C], [N, C] or [N, C, d1, ...]), got a scalar`);
+  float32Arg(op, 'input', input);
+  if (input.ndim === 0) throw new ShapeError(`${where(op, currentLayer())}: input must have a class dimension ([C], [N, C] or [N, C, d1, ...]), got a scalar`);
 }
 
 /** Per-row loss of class-index targets (cross-entropy from logits, or nll of log-probabilities). */
@@ -121,7 +115,7 @@ function classIndexLoss(
   nll: boolean,
 ): Tensor {
   const layer = currentLayer();
-  if (!Number.isInteger(ignoreIndex)) throw new ArgumentError(`${where(op, layer)}: ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+  integer(op, 'ignoreIndex', ignoreIndex);
   if (target.dtype !== 'int32') throw new ShapeError(`${where(op, layer)}: target must be int32 class indices, got ${target.dtype} ${target.describe()}`);
   const unbatched = input.ndim === 1;
   const classes = unbatched ? input.shape[0]! : input.shape[1]!;
@@ -204,7 +198,6 @@ export function crossEntropy(
 ): Tensor;
 export function crossEntropy(input: Tensor, target: Tensor, ...rest: unknown[]): Tensor {
   const op = 'cross_entropy';
-  const layer = currentLayer();
   const o = kwargs<Required<CrossEntropyOptions>>(op, rest, ['weight', 'sizeAverage', 'ignoreIndex', 'reduce', 'reduction', 'labelSmoothing'], {
     weight: null,
     sizeAverage: null,
@@ -214,16 +207,13 @@ export function crossEntropy(input: Tensor, target: Tensor, ...rest: unknown[]):
     labelSmoothing: 0,
   });
   const reduction = legacyReduction(op, o.sizeAverage, o.reduce, o.reduction);
-  const eps = o.labelSmoothing;
-  if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1)) {
-    throw new ArgumentError(`${where(op, layer)}: labelSmoothing must be in [0, 1], got ${String(eps)}`);
-  }
+  const eps = unitInterval(op, 'labelSmoothing', o.labelSmoothing);
   checkLogits(op, input);
-  if (!(target instanceof Tensor)) throw new ArgumentError(`${where(op, layer)}: target must be a tensor, got ${String(target)}`);
+  tensorArg(op, 'target', target);
   const weight = checkWeight(op, o.weight, input.shape[input.ndim === 1 ? 0 : 1]!);
   if (target.dtype === 'float32') {
     if (o.ignoreIndex >= 0) {
-      throw new ArgumentError(`${where(op, layer)}: ignoreIndex is not supported for floating point target (class probabilities), got ignoreIndex ${o.ignoreIndex}`);
+      throw argumentError(op, `ignoreIndex is not supported for floating point target (class probabilities), got ignoreIndex ${o.ignoreIndex}`);
     }
     return probabilityLoss(op, input, target, weight, reduction, eps);
   }
@@ -266,7 +256,7 @@ export function nllLoss(input: Tensor, target: Tensor, ...rest: unknown[]): Tens
   });
   const reduction = legacyReduction(op, o.sizeAverage, o.reduce, o.reduction);
   checkLogits(op, input);
-  if (!(target instanceof Tensor)) throw new ArgumentError(`${where(op, currentLayer())}: target must be a tensor, got ${String(target)}`);
+  tensorArg(op, 'target', target);
   const weight = checkWeight(op, o.weight, input.shape[input.ndim === 1 ? 0 : 1]!);
   return classIndexLoss(op, input, target, weight, o.ignoreIndex, reduction, 0, true);
 }
@@ -330,10 +320,8 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, ...r
     posWeight: null,
   });
   const reduction = legacyReduction(op, o.sizeAverage, o.reduce, o.reduction);
-  if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new ArgumentError(`${where(op, layer)}: input and target must be tensors`);
-  if (input.dtype !== 'float32' || target.dtype !== 'float32') {
-    throw new ShapeError(`${where(op, layer)}: input and target must be float32, got ${input.dtype} and ${target.dtype}`);
-  }
+  float32Arg(op, 'input', input);
+  float32Arg(op, 'target', target);
   if (!sameShape(input.shape, target.shape)) {
     throw new ShapeError(`${where(op, layer)}: target size ${fmtShape(target.shape)} must be the same as input size ${fmtShape(input.shape)}`);
   }

@@ -13,6 +13,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { currentLayer } from '../util/scope.js';
 import { broadcastShapes, numel } from '../util/shape.js';
 import type { OpDef } from './op.js';
+import { float32Arg } from './operands.js';
 import { apply1 } from './record.js';
 import { expand, sum, sumTo } from './reduce.js';
 import { reshape } from './shape.js';
@@ -90,18 +91,14 @@ export function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean, bias?
   return apply1(mmOp, inputs, { transA, transB }, { shape: [batch, m, n], dtype: 'float32' });
 }
 
-function checkFloat(t: Tensor, op: string, what: string): void {
-  if (t.dtype !== 'float32') throw new ShapeError(`${where(op, currentLayer())}: ${what} must be float32, got ${t.dtype}`);
-}
-
 /**
  * Matrix product with PyTorch's rules: 1-D x 1-D is a dot product, 1-D operands are promoted to
  * matrices and the added dim removed, batch dims broadcast.
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   const layer = currentLayer();
-  checkFloat(a, 'matmul', 'input');
-  checkFloat(b, 'matmul', 'other');
+  float32Arg('matmul', 'input', a);
+  float32Arg('matmul', 'other', b);
   if (a.ndim === 0 || b.ndim === 0) {
     throw new ShapeError(`${where('matmul', layer)}: both arguments need at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
@@ -142,7 +139,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 /** y = x W^T + b over the last dim of x (torch.nn.functional.linear). */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   const layer = currentLayer();
-  checkFloat(input, 'linear', 'input');
+  float32Arg('linear', 'input', input);
   if (weight.ndim !== 2) {
     throw new ShapeError(`${where('linear', layer)}: weight must be 2-D [outFeatures, inFeatures], got ${fmtShape(weight.shape)}`);
   }

@@ -12,7 +12,11 @@ import { kwargs } from '../util/args.js';
 import type { DType } from '../util/dtype.js';
 import { currentLayer } from '../util/scope.js';
 import type { OpDef } from './op.js';
+import { oneOf } from '../util/validate.js';
+import { tensorArg } from './operands.js';
 import { apply1 } from './record.js';
+
+const PAD_MODES: readonly PadMode[] = ['constant', 'reflect', 'replicate', 'circular'];
 
 export type { PadMode } from '../kernels/pad.js';
 
@@ -83,7 +87,7 @@ export function pad(input: Tensor, pads: readonly number[], ...rest: unknown[]):
   const op = 'pad';
   const layer = currentLayer();
   const o = kwargs<{ mode: PadMode; value: number | null }>(op, rest, ['mode', 'value'], { mode: 'constant', value: null });
-  if (!(input instanceof Tensor)) throw new ArgumentError(`${where(op, layer)}: input must be a tensor`);
+  tensorArg(op, 'input', input);
   if (!Array.isArray(pads) || pads.some((p) => typeof p !== 'number' || !Number.isInteger(p))) {
     throw new ArgumentError(`${where(op, layer)}: pad must be a list of integers, got ${JSON.stringify(pads)}`);
   }
@@ -93,10 +97,7 @@ export function pad(input: Tensor, pads: readonly number[], ...rest: unknown[]):
   if (k > shape.length) {
     throw new ArgumentError(`${where(op, layer)}: padding length too large: ${pads.length} values pad ${k} dims of ${input.describe()} (rank ${shape.length})`);
   }
-  const mode = o.mode;
-  if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) {
-    throw new ArgumentError(`${where(op, layer)}: mode must be 'constant', 'reflect', 'replicate' or 'circular', got '${String(mode)}'`);
-  }
+  const mode = oneOf(op, 'mode', o.mode, PAD_MODES);
   if (mode !== 'constant') {
     if (o.value !== null && o.value !== 0) {
       throw new ArgumentError(`${where(op, layer)}: padding mode '${mode}' doesn't take a value argument (got ${String(o.value)})`);

@@ -5,25 +5,13 @@
  * Kernels: shaders/pool2d.wgsl through src/kernels/pool2d.ts.
  */
 import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
-import {
-  adaptiveAsPlain,
-  adaptiveAvgBackward,
-  adaptiveAvgForward,
-  adaptiveMaxBackward,
-  adaptiveMaxForward,
-  avgPoolBackward,
-  avgPoolForward,
-  maxPoolBackward,
-  maxPoolForward,
-  windowsDisjoint,
-  type AdaptiveGeometry,
-  type PoolGeometry,
-} from '../kernels/pool2d.js';
+import { adaptiveAsPlain, adaptiveAvgBackward, adaptiveAvgForward, adaptiveMaxBackward, adaptiveMaxForward, avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, windowsDisjoint, type AdaptiveGeometry, type PoolGeometry } from '../kernels/pool2d.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { currentLayer } from '../util/scope.js';
-import { pair } from '../util/shape.js';
 import type { OpDef } from './op.js';
+import { intPair, positiveInt, positivePair } from '../util/validate.js';
+import { imageInput } from './operands.js';
 import { apply, apply1 } from './record.js';
 import { mean } from './reduce.js';
 import { reshape } from './shape.js';
@@ -90,20 +78,14 @@ interface Geometry {
 
 function geometry(op: string, input: Tensor, kernelSize: IntOrPair, stride: IntOrPair | null, padding: IntOrPair, dilation: IntOrPair, ceilMode: boolean): Geometry {
   const layer = currentLayer();
-  if (input.ndim !== 3 && input.ndim !== 4) {
-    throw new ShapeError(`${where(op, layer)}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got ${fmtShape(input.shape)}`);
-  }
-  if (input.dtype !== 'float32') throw new ShapeError(`${where(op, layer)}: input must be float32, got ${input.dtype}`);
+  imageInput(op, input);
   const batched = input.ndim === 4;
   const x = batched ? input : reshape(input, [1, ...input.shape]);
   const [n, c, h, w] = x.shape as [number, number, number, number];
-  const [kh, kw] = pair(kernelSize, 'kernelSize', op, layer);
-  const [sh, sw] = stride === null || (Array.isArray(stride) && stride.length === 0) ? [kh, kw] : pair(stride, 'stride', op, layer);
-  const [ph, pw] = pair(padding, 'padding', op, layer);
-  const [dh, dw] = pair(dilation, 'dilation', op, layer);
-  if (kh < 1 || kw < 1) throw new ArgumentError(`${where(op, layer)}: kernelSize must be >= 1, got ${JSON.stringify(kernelSize)}`);
-  if (sh < 1 || sw < 1) throw new ArgumentError(`${where(op, layer)}: stride must be >= 1, got ${JSON.stringify(stride)}`);
-  if (dh < 1 || dw < 1) throw new ArgumentError(`${where(op, layer)}: dilation must be >= 1, got ${JSON.stringify(dilation)}`);
+  const [kh, kw] = positivePair(op, 'kernelSize', kernelSize);
+  const [sh, sw] = stride === null || (Array.isArray(stride) && stride.length === 0) ? [kh, kw] : positivePair(op, 'stride', stride);
+  const [ph, pw] = intPair(op, 'padding', padding);
+  const [dh, dw] = positivePair(op, 'dilation', dilation);
   // PyTorch's rule: at most half the kernel size itself, whatever the dilation.
   if (ph < 0 || pw < 0 || ph > Math.floor(kh / 2) || pw > Math.floor(kw / 2)) {
     throw new ArgumentError(
@@ -191,9 +173,7 @@ export function avgPool2d(input: Tensor, kernelSize: IntOrPair, ...rest: unknown
     divisorOverride: null,
   });
   const div = o.divisorOverride;
-  if (div !== null && (!Number.isInteger(div) || div <= 0)) {
-    throw new ArgumentError(`${where('avg_pool2d', currentLayer())}: divisorOverride must be a positive integer, got ${String(div)}`);
-  }
+  if (div !== null) positiveInt('avg_pool2d', 'divisorOverride', div);
   const { input: x, batched, geo } = geometry('avg_pool2d', input, kernelSize, o.stride, o.padding, 1, o.ceilMode);
   const [n, c] = x.shape as [number, number];
   const shape = [n, c, geo.oh, geo.ow];
@@ -255,11 +235,7 @@ interface AdaptiveSetup {
 
 function adaptiveSetup(op: string, input: Tensor, outputSize: AdaptiveSize): AdaptiveSetup {
   const layer = currentLayer();
-  if (!(input instanceof Tensor)) throw new ArgumentError(`${where(op, layer)}: input must be a tensor`);
-  if (input.ndim !== 3 && input.ndim !== 4) {
-    throw new ShapeError(`${where(op, layer)}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got ${fmtShape(input.shape)}`);
-  }
-  if (input.dtype !== 'float32') throw new ShapeError(`${where(op, layer)}: input must be float32, got ${input.dtype}`);
+  imageInput(op, input);
   const batched = input.ndim === 4;
   const x = batched ? input : reshape(input, [1, ...input.shape]);
   const [n, c, h, w] = x.shape as [number, number, number, number];

@@ -14,6 +14,7 @@ import type { OpDef } from './op.js';
 import { apply, apply1 } from './record.js';
 import { scatterAlong, valuesIndices, type ValuesIndices } from './topk.js';
 import { kwargs } from '../util/args.js';
+import { boolean } from '../util/validate.js';
 import { reshape } from './shape.js';
 
 type Reduction = 'sum' | 'mean' | 'max' | 'min';
@@ -184,7 +185,7 @@ function maxMinDim(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean):
   const shape = x.ndim === 0 ? [1] : x.shape;
   const d = normDim(dim, shape.length, op, layer);
   if (shape[d] === 0) throw new ShapeError(`${where(op, layer)}: cannot compute ${op} over dim ${d} of size 0 (${x.describe()})`);
-  if (typeof keepdim !== 'boolean') throw new ArgumentError(`${where(op, layer)}: keepdim must be a boolean, got ${String(keepdim)}`);
+  boolean(op, 'keepdim', keepdim);
   const outShape = x.ndim === 0 ? [] : keepdim ? shape.map((s, i) => (i === d ? 1 : s)) : shape.filter((_, i) => i !== d);
   const input = x.dtype === 'float32' ? x : cast(x, 'float32');
   const attrs: SelectDimAttrs = { op, outer: numel(shape.slice(0, d)), r: shape[d]!, inner: numel(shape.slice(d + 1)), dim: d };

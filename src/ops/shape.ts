@@ -11,6 +11,7 @@ import { currentLayer } from '../util/scope.js';
 import { normDim, numel, stridesOf } from '../util/shape.js';
 import { kwargs } from '../util/args.js';
 import type { OpDef } from './op.js';
+import { positiveInt } from '../util/validate.js';
 import { apply1 } from './record.js';
 
 interface ReshapeAttrs {
@@ -187,10 +188,7 @@ export function channelShuffle(input: Tensor, groups: number | { groups?: number
   const op = 'channel_shuffle';
   const layer = currentLayer();
   const o = kwargs<{ groups: number }>(op, [groups], ['groups'], { groups: NaN });
-  const g = o.groups;
-  if (typeof g !== 'number' || !Number.isInteger(g) || g <= 0) {
-    throw new ArgumentError(`${where(op, layer)}: number of groups to divide channels in must be a positive integer, got ${String(g)}`);
-  }
+  const g = positiveInt(op, 'groups', o.groups);
   if (input.ndim <= 2) throw new ShapeError(`${where(op, layer)}: expects input with > 2 dims, but got ${input.describe()}`);
   const c = input.shape[1]!;
   if (c % g !== 0) throw new ShapeError(`${where(op, layer)}: number of channels must be divisible by groups. Got ${c} channels and ${g} groups (${input.describe()})`);

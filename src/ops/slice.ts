@@ -3,12 +3,13 @@
  * and the op that puts a slice's gradient back into a zero tensor of the input's shape.
  * Kernels: shaders/copy.wgsl through src/kernels/copy.ts (rows are copied, never divided out).
  */
-import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
+import { ShapeError, fmtShape, where } from '../errors.js';
+import { currentLayer } from '../util/scope.js';
+import type { OpDef } from './op.js';
 import { blockCopy } from '../kernels/copy.js';
 import { Tensor } from '../tensor/tensor.js';
-import { currentLayer } from '../util/scope.js';
 import { normDim, numel } from '../util/shape.js';
-import type { OpDef } from './op.js';
+import { argumentError, integer } from '../util/validate.js';
 import { apply1 } from './record.js';
 import { reshape } from './shape.js';
 
@@ -86,13 +87,6 @@ export function sliceRaw(x: Tensor, dim: number, start: number, step: number, le
   return apply1(sliceOp, [x], { dim, start, step }, { shape, dtype: x.dtype });
 }
 
-function checkInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) {
-    throw new ArgumentError(`${where(op, currentLayer())}: ${name} must be an integer, got ${String(v)}`);
-  }
-  return v;
-}
-
 /**
  * Elements start, start + step, ... before end along `dim`: Python's x[..., start:end:step, ...]
  * (PyTorch's aten::slice). start and end may be negative (counted from the end) or null (the
@@ -101,12 +95,12 @@ function checkInt(op: string, name: string, v: unknown): number {
  */
 export function slice(input: Tensor, dim = 0, start: number | null = null, end: number | null = null, step = 1): Tensor {
   const op = 'slice';
-  const d = normDim(checkInt(op, 'dim', dim), input.ndim, op, currentLayer());
+  const d = normDim(integer(op, 'dim', dim), input.ndim, op, currentLayer());
   const size = input.shape[d]!;
-  if (checkInt(op, 'step', step) <= 0) throw new ArgumentError(`${where(op, currentLayer())}: step must be positive, got ${step}`);
+  if (integer(op, 'step', step) <= 0) throw argumentError(op, `step must be positive, got ${step}`);
   const clampIndex = (v: number | null, fallback: number): number => {
     if (v === null || v === undefined) return fallback;
-    const i = checkInt(op, 'start/end', v);
+    const i = integer(op, 'start/end', v);
     return Math.min(Math.max(i < 0 ? i + size : i, 0), size);
   };
   const s = clampIndex(start, 0);
@@ -123,10 +117,10 @@ export function narrow(input: Tensor, dim: number, start: number, length: number
   const op = 'narrow';
   const layer = currentLayer();
   if (input.ndim === 0) throw new ShapeError(`${where(op, layer)}: cannot be applied to a 0-dim tensor ${input.describe()}`);
-  const d = normDim(checkInt(op, 'dim', dim), input.ndim, op, layer);
+  const d = normDim(integer(op, 'dim', dim), input.ndim, op, layer);
   const size = input.shape[d]!;
-  checkInt(op, 'start', start);
-  checkInt(op, 'length', length);
+  integer(op, 'start', start);
+  integer(op, 'length', length);
   if (start < -size || start > size) {
     throw new ShapeError(`${where(op, layer)}: start out of range (expected to be in range of [${-size}, ${size}], but got ${start}) for ${input.describe()} at dim ${d}`);
   }
@@ -143,9 +137,9 @@ export function select(input: Tensor, dim: number, index: number): Tensor {
   const op = 'select';
   const layer = currentLayer();
   if (input.ndim === 0) throw new ShapeError(`${where(op, layer)}: cannot be applied to a 0-dim tensor ${input.describe()}`);
-  const d = normDim(checkInt(op, 'dim', dim), input.ndim, op, layer);
+  const d = normDim(integer(op, 'dim', dim), input.ndim, op, layer);
   const size = input.shape[d]!;
-  checkInt(op, 'index', index);
+  integer(op, 'index', index);
   if (index < -size || index >= size) {
     throw new ShapeError(`${where(op, layer)}: index ${index} out of range for tensor of size ${fmtShape(input.shape)} at dimension ${d}`);
   }

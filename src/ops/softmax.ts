@@ -2,14 +2,15 @@
  * softmax and logSoftmax along one dim (numerically stable: the row maximum is subtracted), with
  * their gradients as one kernel each. Kernels: shaders/softmax.wgsl through src/kernels/softmax.ts.
  */
-import { ArgumentError, ShapeError, where } from '../errors.js';
+import { ArgumentError, where } from '../errors.js';
+import { currentLayer } from '../util/scope.js';
+import type { OpDef } from './op.js';
 import { softmaxBackward, softmaxForward, type SoftmaxShape } from '../kernels/softmax.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
-import { currentLayer } from '../util/scope.js';
 import { normDim, numel } from '../util/shape.js';
 import { neg } from './elementwise.js';
-import type { OpDef } from './op.js';
+import { float32Arg } from './operands.js';
 import { apply1 } from './record.js';
 
 export const softmaxOp: OpDef<SoftmaxShape> = {
@@ -52,7 +53,7 @@ function softmaxLike(op: 'softmax' | 'log_softmax' | 'softmin', x: Tensor, rest:
     );
   }
   if (o.dtype !== null && o.dtype !== 'float32') throw new ArgumentError(`${where(op, layer)}: dtype must be 'float32' or null, got '${String(o.dtype)}'`);
-  if (x.dtype !== 'float32') throw new ShapeError(`${where(op, layer)}: expected a float32 tensor, got ${x.dtype} ${x.describe()}`);
+  float32Arg(op, 'input', x);
   const input = op === 'softmin' ? neg(x) : x;
   if (input.ndim === 0) {
     normDim(o.dim, 1, op, layer);

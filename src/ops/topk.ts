@@ -9,6 +9,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { currentLayer } from '../util/scope.js';
 import { normDim, numel } from '../util/shape.js';
+import { boolean } from '../util/validate.js';
 import { cast } from './elementwise.js';
 import type { OpDef } from './op.js';
 import { apply, apply1 } from './record.js';
@@ -87,9 +88,8 @@ export function topk(input: Tensor, k: number, ...rest: unknown[]): ValuesIndice
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > shape[d]!) {
     throw new ArgumentError(`${where(op, layer)}: selected index k out of range: k = ${String(k)} for dim ${d} of size ${shape[d]} (${input.describe()})`);
   }
-  if (typeof o.largest !== 'boolean' || typeof o.sorted !== 'boolean') {
-    throw new ArgumentError(`${where(op, layer)}: largest and sorted must be booleans`);
-  }
+  boolean(op, 'largest', o.largest);
+  boolean(op, 'sorted', o.sorted);
   const outShape = input.ndim === 0 ? [] : shape.map((s, i) => (i === d ? k : s));
   const x = input.dtype === 'float32' ? input : cast(input, 'float32');
   const attrs: TopkAttrs = { outer: numel(shape.slice(0, d)), r: shape[d]!, k, inner: numel(shape.slice(d + 1)), dim: d, largest: o.largest };

@@ -41,3 +41,8 @@ export function kwargs<T extends Record<string, unknown>>(op: string, rest: read
   }
   return out as T;
 }
+
+/** The start of an error message: the op, and the layer path when inside a module's forward. */
+export function site(op: string): string {
+  return where(op, currentLayer());
+}

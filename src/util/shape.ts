@@ -54,15 +54,6 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** Expands an int-or-pair argument (kernel size, stride ...) to a pair. */
-export function pair(v: number | readonly number[], name: string, op: string, layer?: string): [number, number] {
-  const p: readonly number[] = typeof v === 'number' ? [v, v] : v;
-  if (p.length !== 2 || p.some((x) => typeof x !== 'number' || !Number.isInteger(x))) {
-    throw new ArgumentError(`${where(op, layer)}: ${name} must be an integer or a pair of integers, got ${JSON.stringify(v)}`);
-  }
-  return [p[0]!, p[1]!];
-}
-
 /** Collapses adjacent dims that are contiguous in every operand (for elementwise kernels). */
 export function collapseDims(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];

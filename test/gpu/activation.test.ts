@@ -196,7 +196,7 @@ describe('modules and errors', () => {
     expect(messageOf(() => F.softmax(x, undefined as unknown as number))).toMatch(/softmax: dim is required/);
     expect(messageOf(() => F.logSoftmax(x, { dim: null }))).toMatch(/log_softmax: dim is required/);
     expect(messageOf(() => F.softmax(x, 2))).toMatch(/softmax: dim 2 is out of range for a tensor of rank 2/);
-    expect(messageOf(() => F.softmax(wt.zeros([2], { dtype: 'int32' }), 0))).toMatch(/softmax: expected a float32 tensor, got int32/);
+    expect(messageOf(() => F.softmax(wt.zeros([2], { dtype: 'int32' }), 0))).toMatch(/softmax: input must be float32, got int32/);
     class Head extends wt.nn.Module {
       probs = new wt.nn.Softmax();
       forward(t: wt.Tensor): wt.Tensor {
