@@ -24,6 +24,12 @@ export interface TrainOptions {
   boundsChecks: boolean;
   json: boolean;
   progress: boolean;
+  /** Train on this many of the 8,000 training digits (evenly spaced, so every class keeps its share); null: all. */
+  trainSize: number | null;
+  /** Save a checkpoint here after every epoch (atomically). */
+  checkpoint: string | null;
+  /** Resume from this checkpoint: its weights, optimizer, schedule, random streams and history. */
+  resume: string | null;
 }
 
 function integer(min: number, what: string) {
@@ -69,6 +75,9 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     .addOption(new Option('--bounds-checks', "keep WebGPU's shader bounds checks on SwiftShader too (slower; default: off there, on for GPUs)"))
     .addOption(new Option('--json', 'print a JSON summary on stdout (progress goes to stderr)'))
     .addOption(new Option('--no-progress', 'no progress bar (one line per epoch)'))
+    .addOption(new Option('--train-size <n>', 'train on n of the 8,000 training digits, evenly spaced (a quick run)').argParser(integer(1, 'a positive integer')))
+    .addOption(new Option('--checkpoint <path>', 'save a checkpoint (weights, optimizer, schedule, random state, history) after every epoch'))
+    .addOption(new Option('--resume <path>', 'resume from a checkpoint: continue with the epochs it has not done'))
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.parse(argv, { from: 'user' });
@@ -87,6 +96,9 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     boundsChecks: Boolean(o['boundsChecks']),
     json: Boolean(o['json']),
     progress: o['progress'] as boolean,
+    trainSize: (o['trainSize'] as number | undefined) ?? null,
+    checkpoint: (o['checkpoint'] as string | undefined) ?? null,
+    resume: (o['resume'] as string | undefined) ?? null,
   };
 }
 
@@ -119,6 +131,11 @@ function fmtTime(s: number): string {
   return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
 }
 
+/** The options a resumed run must share with the run that made the checkpoint. */
+function runIdentity(o: TrainOptions): Record<string, unknown> {
+  return { batchSize: o.batchSize, lr: o.lr, labelSmoothing: o.labelSmoothing, optimizer: o.optimizer, schedule: o.schedule, seed: o.seed, augment: o.augment, activation: o.activation, trainSize: o.trainSize };
+}
+
 export async function train(o: TrainOptions): Promise<TrainSummary> {
   const wall0 = performance.now();
   const log = (s: string): void => {
@@ -128,7 +145,13 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
   const adapter = wt.describeAdapter(device.adapter);
   wt.manualSeed(o.seed);
   const mnist = await wt.loadMnist();
-  const { train: trainIdx, test: testIdx } = wt.mnistSplit(mnist);
+  const split = wt.mnistSplit(mnist);
+  const testIdx = split.test;
+  if (o.trainSize !== null && o.trainSize > split.train.length) {
+    throw new wt.ArgumentError(`--train-size ${o.trainSize} is more than the ${split.train.length} training digits`);
+  }
+  // Evenly spaced through the split (ordered by class), so every class keeps its share.
+  const trainIdx = o.trainSize === null ? split.train : Int32Array.from({ length: o.trainSize }, (_, i) => split.train[Math.floor((i * split.train.length) / o.trainSize!)]!);
   const all = wt.mnistDataset(mnist);
   const T = wt.transforms;
   const normalize = new T.Normalize([0.1307], [0.3081]);
@@ -155,6 +178,30 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
         ? new wt.optim.CosineAnnealingLR(optimizer, totalSteps)
         : null;
 
+  const generators = { train: trainLoader.generator, default: wt.defaultGenerator };
+  let initialEpoch = 0;
+  let earlier: wt.EpochInfo[] = [];
+  if (o.resume) {
+    const info = await wt.loadCheckpoint(o.resume, { model, optimizer, generators });
+    const saved = info.extra as { history?: wt.EpochInfo[]; run?: Record<string, unknown>; schedule?: wt.optim.SchedulerStateDict | null; totalSteps?: number };
+    const run = runIdentity(o);
+    for (const [k, v] of Object.entries(saved.run ?? {})) {
+      if (run[k] !== v) throw new wt.ArgumentError(`--resume ${o.resume}: the checkpoint was made with ${k} ${JSON.stringify(v)}, this run has ${JSON.stringify(run[k])}`);
+    }
+    if (info.epoch >= o.epochs) throw new wt.ArgumentError(`--resume ${o.resume}: the checkpoint has done ${info.epoch} epochs, --epochs is ${o.epochs}: nothing left to train`);
+    initialEpoch = info.epoch;
+    earlier = (saved.history ?? []).map((e) => ({ ...e, epochs: o.epochs }));
+    if (scheduler && saved.schedule) {
+      if (saved.totalSteps === totalSteps) scheduler.loadStateDict(saved.schedule);
+      else {
+        // The schedule spans the whole run, which is longer now: follow the new curve from the step reached.
+        for (let i = 0; i < info.step; i++) scheduler.step();
+        log(`resume: the ${o.schedule} schedule now spans ${totalSteps} steps (it spanned ${saved.totalSteps}); continuing from step ${info.step}`);
+      }
+    }
+    log(`resume: ${o.resume}, ${info.epoch} of ${o.epochs} epochs done, step ${info.step}`);
+  }
+
   log(`webtrain: LeNet-5 on MNIST (${trainIdx.length} train / ${testIdx.length} held out), ${o.epochs} epochs, batch ${o.batchSize}, ${o.optimizer} + ${o.schedule}, lr ${o.lr}, label smoothing ${o.labelSmoothing}, seed ${o.seed}`);
   log(`adapter: ${adapter}`);
   const bar =
@@ -179,6 +226,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
     train: trainLoader,
     test: testLoader,
     epochs: o.epochs,
+    initialEpoch,
     lossFn: (logits, y) => wt.nn.functional.crossEntropy(logits, y, { labelSmoothing: o.labelSmoothing }),
     onStep: (s) => {
       const payload = { epoch: s.epoch, epochs: s.epochs, loss: s.loss.toFixed(4), acc: (s.accuracy * 100).toFixed(1), ips: s.imagesPerSec.toFixed(0) };
@@ -190,14 +238,22 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
         log(`epoch ${s.epoch}/${s.epochs} step ${s.step}/${s.stepsPerEpoch} loss ${payload.loss} acc ${payload.acc}% ${payload.ips} img/s`);
       }
     },
-    onEpoch: (e) => {
+    onEpoch: async (e) => {
       bar?.stop();
+      earlier.push(e);
+      if (o.checkpoint) {
+        await wt.saveCheckpoint(o.checkpoint, { model, optimizer, generators }, {
+          epoch: e.epoch,
+          extra: { history: earlier, run: runIdentity(o), schedule: scheduler?.stateDict() ?? null, totalSteps },
+        });
+      }
       log(
         `epoch ${e.epoch}/${e.epochs}: train loss ${e.trainLoss.toFixed(4)} acc ${(e.trainAccuracy * 100).toFixed(2)}% | held-out loss ${e.testLoss!.toFixed(4)} acc ${(e.testAccuracy! * 100).toFixed(2)}% | ${e.imagesPerSec.toFixed(0)} img/s, ${e.seconds.toFixed(1)} s`,
       );
     },
   });
-  const last = result.epochs[result.epochs.length - 1]!;
+  const history = earlier;
+  const last = history[history.length - 1]!;
   const summary: TrainSummary = {
     model: 'LeNet-5',
     adapter,
@@ -218,7 +274,7 @@ export async function train(o: TrainOptions): Promise<TrainSummary> {
     imagesPerSec: result.imagesPerSec,
     trainSeconds: result.trainSeconds,
     wallSeconds: (performance.now() - wall0) / 1000,
-    history: result.epochs,
+    history,
   };
   log(
     `held-out accuracy ${(summary.testAccuracy * 100).toFixed(2)}% on ${summary.testImages} digits | training ${summary.imagesPerSec.toFixed(0)} images/s | wall time ${summary.wallSeconds.toFixed(1)} s`,
