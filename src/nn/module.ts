@@ -173,9 +173,14 @@ export abstract class Module<Out = Tensor> {
 
   /** Parameters and buffers by PyTorch state-dict name. */
   stateDict(): StateDict {
+    // PyTorch's order: each module's own parameters, then its own buffers, then its children's.
     const sd: StateDict = {};
-    for (const [k, p] of this.namedParameters()) sd[k] = p;
-    for (const [k, b] of this.namedBuffers()) sd[k] = b;
+    const visit = (m: Module, prefix: string): void => {
+      for (const [k, p] of m.namedParameters(prefix, false)) sd[k] = p;
+      for (const [k, b] of m.namedBuffers(prefix, false)) sd[k] = b;
+      for (const [name, c] of m.namedChildren()) visit(c, prefix ? `${prefix}.${name}` : name);
+    };
+    visit(this as unknown as Module, '');
     return sd;
   }
 
