@@ -113,6 +113,8 @@ export interface TrainCheck {
   numClasses: number;
   steps: number;
   lr?: number;
+  /** SGD momentum (default 0.9). */
+  momentum?: number;
   /** Extra loss terms from the model's output (GoogLeNet's auxiliary heads: 0.3 each). */
   loss?: (out: unknown, y: wt.Tensor) => wt.Tensor;
 }
@@ -122,7 +124,7 @@ function counters(device: wt.Device): { pipelines: number; buffers: number; subm
 }
 
 /**
- * Trains `model` in train mode on one fixed random batch with SGD (momentum 0.9) for `steps` steps:
+ * Trains `model` in train mode on one fixed random batch with SGD (momentum 0.9 unless `c.momentum`) for `steps` steps:
  * the loss falls, and from the third step on each step is one queue submission that creates no
  * pipeline and no GPU buffer (the plan replays). Returns the losses.
  */
@@ -132,7 +134,7 @@ export async function expectTrainsOnGpu(model: wt.nn.Module<unknown>, c: TrainCh
   model.train();
   const x = wt.randn(...c.input);
   const y = wt.randint(0, c.numClasses, [c.input[0]!]);
-  const opt = new wt.optim.SGD((model as wt.nn.Module).parameters(), { lr: c.lr ?? 0.01, momentum: 0.9 });
+  const opt = new wt.optim.SGD((model as wt.nn.Module).parameters(), { lr: c.lr ?? 0.01, momentum: c.momentum ?? 0.9 });
   const lossOf = c.loss ?? ((out: unknown, t: wt.Tensor) => wt.nn.functional.crossEntropy(out as wt.Tensor, t));
   const losses: number[] = [];
   for (let step = 0; step < c.steps; step++) {
