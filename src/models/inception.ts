@@ -85,6 +85,33 @@ function initInceptionWeights(model: Module<unknown>, defaultStd: number, stdOf:
   visit(model, defaultStd);
 }
 
+interface InceptionCommonOptions {
+  numClasses: number;
+  auxLogits: boolean;
+  transformInput: boolean;
+  initWeights: boolean;
+  dropout: number;
+  dropoutAux: number;
+}
+
+/**
+ * The options GoogLeNet and Inception v3 share (torchvision's defaults: 1000 classes, aux heads on,
+ * no input transform, initWeights null meaning true), checked; `dropouts` gives the model's dropout
+ * defaults, and dropoutAux is an option only where it has a default (GoogLeNet).
+ */
+function inceptionOptions(builder: string, options: object, dropouts: { dropout: number; dropoutAux?: number }): InceptionCommonOptions {
+  const defaults = { numClasses: 1000, auxLogits: true, transformInput: false, initWeights: null as boolean | null, ...dropouts };
+  const o = builderOptions<Record<string, unknown>>(builder, options, defaults);
+  return {
+    numClasses: positiveInt(builder, 'numClasses', o.numClasses),
+    auxLogits: flag(builder, 'auxLogits', o.auxLogits),
+    transformInput: flag(builder, 'transformInput', o.transformInput),
+    initWeights: o.initWeights === null ? true : flag(builder, 'initWeights', o.initWeights),
+    dropout: probability(builder, 'dropout', o.dropout),
+    dropoutAux: dropouts.dropoutAux === undefined ? 0 : probability(builder, 'dropoutAux', o.dropoutAux),
+  };
+}
+
 function checkInput(builder: string, x: Tensor): void {
   if (x.ndim !== 4 || x.shape[1] !== 3) {
     throw new ArgumentError(`${builder}: expected an input [N, 3, H, W], got [${x.shape.join(', ')}]`);
@@ -191,14 +218,9 @@ export class GoogLeNet extends Module<Tensor | GoogLeNetOutputs> {
 
   constructor(options: GoogLeNetOptions = {}) {
     super();
-    const b = 'googlenet';
-    const o = builderOptions(b, options, { numClasses: 1000, auxLogits: true, transformInput: false, initWeights: null as boolean | null, dropout: 0.2, dropoutAux: 0.7 });
-    const numClasses = positiveInt(b, 'numClasses', o.numClasses);
-    this.auxLogits = flag(b, 'auxLogits', o.auxLogits);
-    this.transformInput = flag(b, 'transformInput', o.transformInput);
-    const initWeights = o.initWeights === null ? true : flag(b, 'initWeights', o.initWeights);
-    const dropout = probability(b, 'dropout', o.dropout);
-    const dropoutAux = probability(b, 'dropoutAux', o.dropoutAux);
+    const { numClasses, auxLogits, transformInput, initWeights, dropout, dropoutAux } = inceptionOptions('googlenet', options, { dropout: 0.2, dropoutAux: 0.7 });
+    this.auxLogits = auxLogits;
+    this.transformInput = transformInput;
     const pool = (k: number): MaxPool2d => new MaxPool2d(k, { stride: 2, ceilMode: true });
 
     this.conv1 = new BasicConv2d(3, 64, { kernelSize: 7, stride: 2, padding: 3 });
@@ -502,13 +524,9 @@ export class Inception3 extends Module<Tensor | InceptionOutputs> {
 
   constructor(options: Inception3Options = {}) {
     super();
-    const b = 'inceptionV3';
-    const o = builderOptions(b, options, { numClasses: 1000, auxLogits: true, transformInput: false, initWeights: null as boolean | null, dropout: 0.5 });
-    const numClasses = positiveInt(b, 'numClasses', o.numClasses);
-    this.auxLogits = flag(b, 'auxLogits', o.auxLogits);
-    this.transformInput = flag(b, 'transformInput', o.transformInput);
-    const initWeights = o.initWeights === null ? true : flag(b, 'initWeights', o.initWeights);
-    const dropout = probability(b, 'dropout', o.dropout);
+    const { numClasses, auxLogits, transformInput, initWeights, dropout } = inceptionOptions('inceptionV3', options, { dropout: 0.5 });
+    this.auxLogits = auxLogits;
+    this.transformInput = transformInput;
 
     this.Conv2d_1a_3x3 = new BasicConv2d(3, 32, { kernelSize: 3, stride: 2 });
     this.Conv2d_2a_3x3 = new BasicConv2d(32, 32, { kernelSize: 3 });
