@@ -84,7 +84,8 @@ export function fixtureInput(f: ModelFixture): wt.Tensor {
 }
 
 /** torchvision's state-dict keys in order, shapes, dtypes (int64 counters are int32 here) and parameter count. */
-export function expectTorchvisionStateDict(model: wt.nn.Module, f: ModelFixture): void {
+export function expectTorchvisionStateDict(module: wt.nn.Module<unknown>, f: ModelFixture): void {
+  const model = module as wt.nn.Module;
   const ours = Object.entries(model.stateDict()).map(([k, t]) => [k, [...t.shape], t.dtype] as [string, number[], string]);
   const theirs = f.stateDict.map(([k, s, d]) => [k, s, d === 'int64' ? 'int32' : d] as [string, number[], string]);
   const ourKeys = ours.map(([k]) => k);
@@ -112,6 +113,8 @@ export interface TrainCheck {
   numClasses: number;
   steps: number;
   lr?: number;
+  /** SGD momentum (default 0.9). */
+  momentum?: number;
   /** Extra loss terms from the model's output (GoogLeNet's auxiliary heads: 0.3 each). */
   loss?: (out: unknown, y: wt.Tensor) => wt.Tensor;
 }
@@ -121,7 +124,7 @@ function counters(device: wt.Device): { pipelines: number; buffers: number; subm
 }
 
 /**
- * Trains `model` in train mode on one fixed random batch with SGD (momentum 0.9) for `steps` steps:
+ * Trains `model` in train mode on one fixed random batch with SGD (momentum 0.9 unless `c.momentum`) for `steps` steps:
  * the loss falls, and from the third step on each step is one queue submission that creates no
  * pipeline and no GPU buffer (the plan replays). Returns the losses.
  */
@@ -131,7 +134,7 @@ export async function expectTrainsOnGpu(model: wt.nn.Module<unknown>, c: TrainCh
   model.train();
   const x = wt.randn(...c.input);
   const y = wt.randint(0, c.numClasses, [c.input[0]!]);
-  const opt = new wt.optim.SGD((model as wt.nn.Module).parameters(), { lr: c.lr ?? 0.01, momentum: 0.9 });
+  const opt = new wt.optim.SGD((model as wt.nn.Module).parameters(), { lr: c.lr ?? 0.01, momentum: c.momentum ?? 0.9 });
   const lossOf = c.loss ?? ((out: unknown, t: wt.Tensor) => wt.nn.functional.crossEntropy(out as wt.Tensor, t));
   const losses: number[] = [];
   for (let step = 0; step < c.steps; step++) {
@@ -140,7 +143,7 @@ export async function expectTrainsOnGpu(model: wt.nn.Module<unknown>, c: TrainCh
     const loss = lossOf(model.call(x), y);
     loss.backward();
     opt.step();
-    losses.push((await loss.item()) as number);
+    losses.push(await loss.item());
     loss.dispose();
     const after = counters(device);
     if (step >= 2) {
@@ -152,4 +155,68 @@ export async function expectTrainsOnGpu(model: wt.nn.Module<unknown>, c: TrainCh
   expect(losses.every(Number.isFinite), `losses ${losses.join(', ')}`).toBe(true);
   expect(losses[losses.length - 1]!, `losses ${losses.map((l) => l.toFixed(4)).join(', ')}`).toBeLessThan(losses[0]! * 0.7);
   return losses;
+}
+
+/** A fixture from models_common.write_sgd_step_fixture: one PyTorch SGD step in train mode. */
+export interface SgdStepFixture {
+  torch: string;
+  name: string;
+  builder: string;
+  kwargs: Record<string, unknown>;
+  input: number[];
+  targets: number[];
+  lr: number;
+  /** The loss of the step (float64, before the update). */
+  loss: number;
+  /**
+   * For each state-dict key: its shape, its first flat values after the step, and how far
+   * PyTorch's own float32 step changes them differently from the float64 one (relative error).
+   */
+  after: Record<string, { shape: number[]; data: number[]; float32RelErr: number }>;
+}
+
+export function sgdStepFixture(json: unknown): SgdStepFixture {
+  const f = json as SgdStepFixture;
+  if (!/^1\.13/.test(f.torch)) assert.fail(`SGD-step fixture ${f.name} made with torch ${f.torch}, expected 1.13`);
+  return f;
+}
+
+/**
+ * One plain SGD step in train mode from the deterministic weights and input, as the fixture's
+ * PyTorch one: the loss within `tol`, and for each stored key the change of its first values
+ * (value after the step minus the deterministic start, i.e. -lr * grad for a parameter, momentum *
+ * (batch - running) for a running statistic) within relative error max(tol, float32Factor x
+ * PyTorch's own float32 error on that change) of PyTorch's float64 change: through many batch
+ * norms over a tiny batch, float32 rounding alone moves the early layers' gradients by 1e-3.
+ */
+export async function expectSgdStepMatches(
+  model: wt.nn.Module<unknown>,
+  f: SgdStepFixture,
+  lossOf: (out: unknown, y: wt.Tensor) => wt.Tensor,
+  tol = 1e-4,
+  float32Factor = 10,
+): Promise<void> {
+  const m = model as wt.nn.Module;
+  loadDeterministic(m);
+  m.train();
+  const x = wt.tensor(detValues('input', f.input), { shape: f.input });
+  const y = wt.tensor(Int32Array.from(f.targets), { shape: [f.targets.length] });
+  const opt = new wt.optim.SGD(m.parameters(), { lr: f.lr });
+  opt.zeroGrad();
+  const loss = lossOf(model.call(x), y);
+  loss.backward();
+  opt.step();
+  expectClose([await loss.item()], [f.loss], tol, `${f.name}: loss`);
+  const sd = m.stateDict();
+  for (const [key, ref] of Object.entries(f.after)) {
+    const t = sd[key];
+    if (!t) assert.fail(`${f.name}: the model has no state-dict entry ${key}`);
+    expect([...t.shape], `${f.name}: ${key} shape`).toEqual(ref.shape);
+    const n = ref.data.length;
+    const start = detValues(key, ref.shape);
+    const ours = (await t.data()) as Float32Array;
+    const delta = (a: ArrayLike<number>): number[] => Array.from({ length: n }, (_, i) => a[i]! - start[i]!);
+    const keyTol = Math.max(tol, float32Factor * ref.float32RelErr);
+    expectClose(delta(ours), delta(ref.data), keyTol, `${f.name}: change of ${key} in one SGD step (PyTorch float32: ${ref.float32RelErr.toExponential(2)})`);
+  }
 }
