@@ -86,6 +86,25 @@ function positiveInt(op: string, name: string, v: unknown): number {
   return v;
 }
 
+const BLOCK_OPTIONS = ['stride', 'downsample', 'groups', 'baseWidth', 'dilation', 'normLayer'] as const;
+
+/** A block's options with torchvision's defaults, unknown ones an error naming the block. */
+function blockOptions(op: string, o: BlockOptions): Required<BlockOptions> {
+  checkOptions(op, o, BLOCK_OPTIONS);
+  return { stride: o.stride ?? 1, downsample: o.downsample ?? null, groups: o.groups ?? 1, baseWidth: o.baseWidth ?? 64, dilation: o.dilation ?? 1, normLayer: o.normLayer ?? batchNorm };
+}
+
+/** The 3x3 conv's channels in a bottleneck (torchvision: int(planes * baseWidth / 64) * groups). */
+function bottleneckWidth(planes: number, baseWidth: number, groups: number): number {
+  return Math.floor(planes * (baseWidth / 64)) * groups;
+}
+
+/** A pre-activation block's start: relu(bn1(x)), and the shortcut (the projection of that, or x). */
+function preActivate(bn1: Module, downsample: Module | null, x: Tensor): [Tensor, Tensor] {
+  const pre = F.relu(bn1.call(x));
+  return [pre, downsample ? downsample.call(pre) : x];
+}
+
 /** The residual sum and its ReLU, shared by the post-activation blocks. */
 function residualRelu(out: Tensor, x: Tensor, downsample: Module | null): Tensor {
   return F.relu(F.add(out, downsample ? downsample.call(x) : x));
@@ -104,8 +123,7 @@ export class BasicBlock extends Module {
 
   constructor(inplanes: number, planes: number, options: BlockOptions = {}) {
     super();
-    checkOptions('BasicBlock', options, BLOCK_OPTIONS);
-    const { stride = 1, downsample = null, groups = 1, baseWidth = 64, dilation = 1, normLayer = batchNorm } = options;
+    const { stride, downsample, groups, baseWidth, dilation, normLayer } = blockOptions('BasicBlock', options);
     if (groups !== 1 || baseWidth !== 64) throw new ArgumentError(`BasicBlock: only groups=1 and baseWidth=64 are supported, got groups=${groups}, baseWidth=${baseWidth}`);
     if (dilation > 1) throw new ArgumentError(`BasicBlock: dilation > 1 is not supported, got ${dilation} (replaceStrideWithDilation needs Bottleneck)`);
     this.conv1 = conv3x3(inplanes, planes, stride);
@@ -122,7 +140,6 @@ export class BasicBlock extends Module {
   }
 }
 
-const BLOCK_OPTIONS = ['stride', 'downsample', 'groups', 'baseWidth', 'dilation', 'normLayer'] as const;
 
 /** 1x1 reduce, 3x3 (stride, groups, dilation), 1x1 expand (x4), BN after each: ResNet-50/101/152, ResNeXt, Wide ResNet. */
 export class Bottleneck extends Module {
@@ -139,9 +156,8 @@ export class Bottleneck extends Module {
 
   constructor(inplanes: number, planes: number, options: BlockOptions = {}) {
     super();
-    checkOptions('Bottleneck', options, BLOCK_OPTIONS);
-    const { stride = 1, downsample = null, groups = 1, baseWidth = 64, dilation = 1, normLayer = batchNorm } = options;
-    const width = Math.floor(planes * (baseWidth / 64)) * groups;
+    const { stride, downsample, groups, baseWidth, dilation, normLayer } = blockOptions('Bottleneck', options);
+    const width = bottleneckWidth(planes, baseWidth, groups);
     this.conv1 = conv1x1(inplanes, width);
     this.bn1 = normLayer(width);
     this.conv2 = conv3x3(width, width, stride, groups, dilation);
@@ -173,8 +189,7 @@ export class PreActBasicBlock extends Module {
 
   constructor(inplanes: number, planes: number, options: BlockOptions = {}) {
     super();
-    checkOptions('PreActBasicBlock', options, BLOCK_OPTIONS);
-    const { stride = 1, downsample = null, groups = 1, baseWidth = 64, dilation = 1, normLayer = batchNorm } = options;
+    const { stride, downsample, groups, baseWidth, dilation, normLayer } = blockOptions('PreActBasicBlock', options);
     if (groups !== 1 || baseWidth !== 64 || dilation !== 1) throw new ArgumentError(`PreActBasicBlock: only groups=1, baseWidth=64 and dilation=1 are supported`);
     this.bn1 = normLayer(inplanes);
     this.conv1 = conv3x3(inplanes, planes, stride);
@@ -185,10 +200,8 @@ export class PreActBasicBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const pre = F.relu(this.bn1.call(x));
-    const shortcut = this.downsample ? this.downsample.call(pre) : x;
-    const out = this.conv1.call(pre);
-    return F.add(this.conv2.call(F.relu(this.bn2.call(out))), shortcut);
+    const [pre, shortcut] = preActivate(this.bn1, this.downsample, x);
+    return F.add(this.conv2.call(F.relu(this.bn2.call(this.conv1.call(pre)))), shortcut);
   }
 }
 
@@ -207,9 +220,8 @@ export class PreActBottleneck extends Module {
 
   constructor(inplanes: number, planes: number, options: BlockOptions = {}) {
     super();
-    checkOptions('PreActBottleneck', options, BLOCK_OPTIONS);
-    const { stride = 1, downsample = null, groups = 1, baseWidth = 64, dilation = 1, normLayer = batchNorm } = options;
-    const width = Math.floor(planes * (baseWidth / 64)) * groups;
+    const { stride, downsample, groups, baseWidth, dilation, normLayer } = blockOptions('PreActBottleneck', options);
+    const width = bottleneckWidth(planes, baseWidth, groups);
     this.bn1 = normLayer(inplanes);
     this.conv1 = conv1x1(inplanes, width);
     this.bn2 = normLayer(width);
@@ -221,10 +233,8 @@ export class PreActBottleneck extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const pre = F.relu(this.bn1.call(x));
-    const shortcut = this.downsample ? this.downsample.call(pre) : x;
-    let out = this.conv1.call(pre);
-    out = this.conv2.call(F.relu(this.bn2.call(out)));
+    const [pre, shortcut] = preActivate(this.bn1, this.downsample, x);
+    const out = this.conv2.call(F.relu(this.bn2.call(this.conv1.call(pre))));
     return F.add(this.conv3.call(F.relu(this.bn3.call(out))), shortcut);
   }
 }
