@@ -20,6 +20,20 @@ export interface ModelFixture {
   stateDict: [string, number[], string][];
   input: number[];
   logits?: { shape: number[]; data: number[] };
+  sgdStep?: SgdStepFixture;
+}
+
+/**
+ * One PyTorch SGD step (no momentum, train mode, float64) from the deterministic weights on the
+ * fixture's input: the loss before it; per listed parameter the update new - old at a spread of
+ * flat indices and the norm of the whole update; the listed buffers' values after the step.
+ */
+export interface SgdStepFixture {
+  lr: number;
+  labels: number[];
+  loss: number;
+  params: Record<string, { index: number[]; delta: number[]; deltaNorm: number }>;
+  buffers: Record<string, number[]>;
 }
 
 export function modelFixture(json: unknown): ModelFixture {
@@ -95,6 +109,61 @@ export function expectTorchvisionStateDict(module: wt.nn.Module<unknown>, f: Mod
   expect({ missing, unexpected }, `${f.name}: state-dict keys vs ${f.builder}`).toEqual({ missing: [], unexpected: [] });
   expect(ours, `${f.name}: state-dict order, shapes and dtypes vs ${f.builder}`).toEqual(theirs);
   expect(model.numParameters(true), `${f.name}: parameter count`).toBe(f.numParameters);
+}
+
+/**
+ * Runs `build` with the default generator drawing constants, for state-dict structure checks of big
+ * models: nn.init draws every value on the CPU (about 0.1 s per million parameters here, so
+ * wide_resnet101_2 takes 12 s), and the structure does not depend on the values.
+ */
+export function buildWithoutRandomInit<T>(build: () => T): T {
+  const g = wt.defaultGenerator as unknown as Record<string, unknown>;
+  g.random = () => 0.5;
+  g.normal = () => 0;
+  try {
+    return build();
+  } finally {
+    delete g.random;
+    delete g.normal;
+  }
+}
+
+/**
+ * The fixture's sgdStep here: the deterministic weights, train mode, cross-entropy on the fixture's
+ * input and labels, one wt.optim.SGD step with the fixture's lr; then the loss, each listed
+ * parameter's update (new - deterministic value) at the fixture's indices and its whole norm, and
+ * the listed buffers, each within relative error `tol` of PyTorch's.
+ */
+export async function expectFixtureSgdStep(model: wt.nn.Module<unknown>, f: ModelFixture, tol = 1e-3): Promise<void> {
+  const s = f.sgdStep;
+  if (!s) assert.fail(`${f.name}: the fixture has no sgdStep`);
+  const m = model as wt.nn.Module;
+  loadDeterministic(m);
+  m.train();
+  const x = fixtureInput(f);
+  const y = wt.tensor(Int32Array.from(s.labels), { shape: [s.labels.length] });
+  const opt = new wt.optim.SGD(m.parameters(), { lr: s.lr });
+  opt.zeroGrad();
+  const loss = wt.nn.functional.crossEntropy(model.call(x) as wt.Tensor, y);
+  loss.backward();
+  opt.step();
+  expectClose([(await loss.item()) as number], [s.loss], tol, `${f.name}: loss of the SGD step`);
+  const sd = m.stateDict();
+  for (const [k, p] of Object.entries(s.params)) {
+    const t = sd[k];
+    if (!t) assert.fail(`${f.name}: no parameter ${k}`);
+    const now = await t.data();
+    const before = detValues(k, t.shape);
+    let sq = 0;
+    for (let i = 0; i < now.length; i++) sq += (now[i]! - before[i]!) ** 2;
+    expectClose(p.index.map((i) => now[i]! - before[i]!), p.delta, tol, `${f.name}: update of ${k} at ${p.index.length} indices vs PyTorch's SGD step`);
+    expectClose([Math.sqrt(sq)], [p.deltaNorm], tol, `${f.name}: norm of the update of ${k}`);
+  }
+  for (const [k, values] of Object.entries(s.buffers)) {
+    const t = sd[k];
+    if (!t) assert.fail(`${f.name}: no buffer ${k}`);
+    expectClose(Array.from(await t.data()), values, tol, `${f.name}: ${k} after the SGD step`);
+  }
 }
 
 /** Eval-mode logits with the deterministic weights and input, against PyTorch's float64 ones. */
