@@ -38,6 +38,7 @@ export * as optim from './optim/index.js';
 export { LeNet5, type LeNet5Options } from './models/lenet.js';
 export * as models from './models/index.js';
 export * as io from './io/index.js';
+export * as viz from './viz/index.js';
 export { summary, type ModelSummary, type SummaryRow, type SummaryOptions, type ReceptiveField } from './nn/summary.js';
 export { loadMnist, MNIST_URL } from './data/mnist.js';
 export { mnistSplit, parseMnist, packMnistJson, type MnistData } from './data/mnist-format.js';
