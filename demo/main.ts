@@ -1,23 +1,61 @@
 /**
- * The webtrain demo: LeNet-5 learns MNIST in the page, on the GPU. main.ts starts WebGPU, loads the
- * digits, mounts the panels and wires Start/Stop to the training session. To add a view, write a
- * Panel (panel.ts) and add it to `panels` below.
+ * The webtrain demo: a CNN learns MNIST in the page, on the GPU, and shows what it learned. main.ts
+ * starts WebGPU, loads the digits, mounts the panels in the tabs and wires the controls to the
+ * training session and to the page's model (App). To add a view, write a Panel (panel.ts) and add
+ * it to `panels` below; to add a model, add it to models.ts.
  */
 import './style.css';
 import * as wt from '../src/index.js';
+import { App } from './app.js';
+import { readCheckpoint, storedCheckpoint } from './checkpoint.js';
+import { costNote, modelById } from './models.js';
 import { Notice, describeError } from './notice.js';
-import type { Panel } from './panel.js';
+import { fmt, type Panel } from './panel.js';
+import { CamPanel } from './panels/cam.js';
 import { ChartPanel } from './panels/chart.js';
+import { CheckpointPanel } from './panels/checkpoint.js';
+import { ConfusionPanel } from './panels/confusion.js';
 import { ControlsPanel } from './panels/controls.js';
+import { DrawPanel } from './panels/draw.js';
 import { EpochsPanel } from './panels/epochs.js';
+import { EquivariancePanel } from './panels/equivariance.js';
+import { FeatureMapsPanel } from './panels/featuremaps.js';
+import { FiltersPanel } from './panels/filters.js';
+import { InputPanel } from './panels/input.js';
+import { KernelsPanel } from './panels/kernels.js';
 import { MetricsPanel } from './panels/metrics.js';
+import { SummaryPanel } from './panels/summary.js';
 import { TrainingSession, loadDemoData } from './session.js';
+import { Tabs } from './tabs.js';
 
 const notice = new Notice(document.getElementById('notice')!);
 const adapterBadge = document.getElementById('adapter')!;
+const modelLine = document.getElementById('model-line')!;
+let app: App | null = null;
+const getApp = (): App | null => app;
+
 const controls = new ControlsPanel();
-const panels: Panel[] = [controls, new MetricsPanel(), new ChartPanel(), new EpochsPanel()];
+const checkpoints = new CheckpointPanel(getApp);
+const draw = new DrawPanel(getApp);
+const panels: Panel[] = [
+  controls,
+  checkpoints,
+  new EpochsPanel(),
+  new MetricsPanel(),
+  new ChartPanel(),
+  new InputPanel(getApp),
+  new FiltersPanel(getApp),
+  new FeatureMapsPanel(getApp),
+  new CamPanel(getApp),
+  new ConfusionPanel(getApp),
+  new SummaryPanel(getApp),
+  draw,
+  new KernelsPanel(getApp, () => draw.digit),
+  new EquivariancePanel(getApp),
+];
 for (const p of panels) document.getElementById(`slot-${p.slot}`)!.append(p.root);
+const tabs = new Tabs(document.querySelector('[role="tablist"]')!);
+tabs.onShow = () => app?.refreshShown();
 
 let device: wt.Device | null = null;
 
@@ -59,6 +97,30 @@ window.addEventListener('unhandledrejection', (ev) => {
   void reportUnexpected('Something went wrong', 'The page hit an unexpected error.', ev.reason);
 });
 
+function showModel(a: App): void {
+  modelLine.textContent = `${a.choice.label} · ${a.source}`;
+}
+
+/** The cost line under the model select, for the chosen model on this adapter (cached per model). */
+const notes = new Map<string, { text: string; heavy: boolean }>();
+function showCost(a: App, id: string): void {
+  let n = notes.get(id);
+  if (!n) notes.set(id, (n = costNote(modelById(id), a.adapter, a.data.train.count)));
+  controls.modelNote.textContent = n.text;
+  controls.modelNote.classList.toggle('heavy', n.heavy);
+}
+
+/** With ?resume in the address (offered after a lost device), the browser's checkpoint is loaded at start. */
+async function resumeFromStore(a: App): Promise<string | null> {
+  if (!new URLSearchParams(location.search).has('resume')) return null;
+  history.replaceState(null, '', location.pathname + location.hash);
+  const s = await storedCheckpoint();
+  if (!s) return 'No checkpoint was kept in this browser, so training starts afresh.';
+  const c = await readCheckpoint(s.bytes, 'the last checkpoint');
+  a.setModel(c.choice, c.model, c.source);
+  return `Resumed from ${c.source}. Tick “Continue from the current weights” to train it further.`;
+}
+
 async function boot(): Promise<void> {
   if (!navigator.gpu) {
     noWebGpu('navigator.gpu is undefined');
@@ -76,16 +138,18 @@ async function boot(): Promise<void> {
   controls.setIdle(false, 'Loading the MNIST digits…');
 
   let session: TrainingSession | null = null;
-  void d.gpu.lost.then((info) => {
+  void d.gpu.lost.then(async (info) => {
     session?.stop();
     controls.setIdle(false, 'The GPU device was lost.');
+    checkpoints.enable(false);
     adapterBadge.classList.add('adapter-missing');
-    notice.show(
-      'error',
-      'The GPU device was lost',
-      'The browser took the GPU away from this page (a driver reset, the GPU being reclaimed, or too much work at once). Training cannot continue on this device; reload the page to start again.',
-      { detail: `${info.reason}: ${info.message || 'no message'}`, reload: true },
-    );
+    const stored = await storedCheckpoint().catch(() => null);
+    const resume = stored ? ` The weights after ${stored.source} are kept in this browser: reload to resume from them.` : ' No checkpoint was kept yet (one is kept after every epoch); reload the page to start again.';
+    notice.show('error', 'The GPU device was lost', `The browser took the GPU away from this page (a driver reset, the GPU being reclaimed, or too much work at once). Training cannot continue on this device.${resume}`, {
+      detail: `${info.reason}: ${info.message || 'no message'}`,
+      reload: true,
+      ...(stored ? { action: { label: 'Resume from the last checkpoint', run: () => location.assign(`${location.pathname}?resume${location.hash}`) } } : {}),
+    });
   });
 
   let data;
@@ -96,14 +160,46 @@ async function boot(): Promise<void> {
     controls.setIdle(false, 'No data.');
     return;
   }
+  const a = (app = new App(data, d.adapter, controls.modelId));
+  a.addViews(panels);
+  a.onChange(() => showModel(a));
+  showModel(a);
+  showCost(a, controls.modelId);
+  controls.onModelChange = (id) => {
+    showCost(a, id);
+    // An untrained model follows the select, so the views show the architecture chosen.
+    if (a.source === 'untrained' && id !== a.choice.id) {
+      const c = modelById(id);
+      a.setModel(c, c.build(), 'untrained');
+    }
+  };
   const s = (session = new TrainingSession(data, panels));
+  s.onModel = (run) => a.setModel(run.choice, run.model, 'training…');
   controls.onStart = (config) => {
-    void s.start(config).then((end) => {
+    void s.start(config, config.model === a.choice.id ? a.model : null).then((end) => {
       if (end.reason === 'failed') void reportUnexpected('Training failed', 'webtrain stopped with an error.', end.error);
     });
   };
+  controls.onPause = () => s.pause();
+  controls.onResume = () => s.resumeRun();
   controls.onStop = () => s.stop();
-  controls.setIdle(true, `Ready: ${data.train.count.toLocaleString('en-US')} training digits, ${data.heldOut.count.toLocaleString('en-US')} held out.`);
+  // The views follow the run: after each epoch, while paused, and at the end.
+  panels.push({
+    root: document.createElement('div'),
+    slot: 'train-wide',
+    epochEnded: (e) => a.weightsChanged(`epoch ${e.epoch} of ${e.epochs}, held-out ${fmt.pct(e.testAccuracy)}`),
+    paused: (p) => p && a.weightsChanged(`paused in training`),
+    runEnded: (end) => end.reason !== 'failed' && a.weightsChanged(a.source.replace('training…', 'stopped before the first epoch ended')),
+  });
+  checkpoints.enable(true);
+  let resumed: string | null = null;
+  try {
+    resumed = await resumeFromStore(a);
+  } catch (e) {
+    resumed = `The last checkpoint could not be loaded: ${describeError(e)}`;
+  }
+  controls.setIdle(true, resumed ?? `Ready: ${data.train.count.toLocaleString('en-US')} training digits, ${data.heldOut.count.toLocaleString('en-US')} held out.`);
+  a.refreshShown();
 }
 
 void boot();
