@@ -105,7 +105,7 @@ export class CheckpointPanel implements Panel {
   epochEnded(e: RunEpoch, run: RunInfo): void {
     void storeCheckpoint(run.choice, snapshot(run.model), `epoch ${e.epoch} of ${e.epochs}, held-out ${fmt.pct(e.testAccuracy)}`).then(
       () => {
-        if (this.training) this.statusLine.textContent = `Kept epoch ${e.epoch} in this browser.`;
+        this.statusLine.textContent = `Kept epoch ${e.epoch} in this browser.`;
       },
       (err: unknown) => {
         this.statusLine.textContent = `Could not keep the checkpoint: ${describeError(err)}`;
