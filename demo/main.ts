@@ -141,7 +141,7 @@ async function boot(): Promise<void> {
   void d.gpu.lost.then(async (info) => {
     session?.stop();
     controls.setIdle(false, 'The GPU device was lost.');
-    checkpoints.enable(false);
+    checkpoints.deviceLost();
     adapterBadge.classList.add('adapter-missing');
     const stored = await storedCheckpoint().catch(() => null);
     const resume = stored ? ` The weights after ${stored.source} are kept in this browser: reload to resume from them.` : ' No checkpoint was kept yet (one is kept after every epoch); reload the page to start again.';

@@ -125,5 +125,13 @@ export const fmt = {
   pct: (x: number | null | undefined): string => (x == null || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(1)}%`),
   loss: (x: number | null | undefined): string => (x == null || !Number.isFinite(x) ? '–' : x.toFixed(4)),
   int: (x: number): string => Math.round(x).toLocaleString('en-US'),
+  /** A short duration for a tile: '42 s', '3m 05s', '1h 02m'. */
+  eta: (s: number): string => {
+    if (!Number.isFinite(s)) return '–';
+    const t = Math.max(0, Math.round(s));
+    if (t < 60) return `${t} s`;
+    if (t < 3600) return `${Math.floor(t / 60)}m ${String(t % 60).padStart(2, '0')}s`;
+    return `${Math.floor(t / 3600)}h ${String(Math.floor((t % 3600) / 60)).padStart(2, '0')}m`;
+  },
   seconds: (s: number): string => (!Number.isFinite(s) ? '–' : s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`),
 };

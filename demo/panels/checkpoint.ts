@@ -12,6 +12,7 @@ export class CheckpointPanel implements Panel {
   private readonly fileInput = el('input');
   private busy = false;
   private training = false;
+  private lost = false;
   /** Set by main.ts: a loaded checkpoint becomes the page's model. */
   onLoaded: () => void = () => {};
 
@@ -43,7 +44,13 @@ export class CheckpointPanel implements Panel {
 
   /** Enabled once the page has a model, and not while training. */
   enable(on: boolean): void {
-    for (const b of this.buttons) b.disabled = !on || this.busy || this.training;
+    for (const b of this.buttons) b.disabled = !on || this.busy || this.training || this.lost;
+  }
+
+  /** The device is gone: nothing can be read from it or loaded onto it any more. */
+  deviceLost(): void {
+    this.lost = true;
+    this.enable(false);
   }
 
   private async guard(what: string, f: () => Promise<void>): Promise<void> {

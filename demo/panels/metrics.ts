@@ -76,11 +76,11 @@ export class MetricsPanel implements Panel {
     this.set('train-acc', fmt.pct(s.accuracy), 'this epoch so far');
     this.set('train-top5', fmt.pct(s.top5), 'this epoch so far');
     this.set('speed', fmt.int(s.imagesPerSec), `batch ${run.config.batchSize}`);
-    this.set('eta', fmt.seconds(s.etaSeconds), 'of training');
+    this.set('eta', fmt.eta(s.etaSeconds), 'of training');
     this.set('lr', s.lr.toPrecision(2), run.config.schedule);
     this.progress(
       s.globalStep / run.totalSteps,
-      `Epoch ${s.epoch} of ${s.epochs} · step ${fmt.int(s.step)} of ${fmt.int(s.stepsPerEpoch)} · ${fmt.int(s.imagesPerSec)} images/s · ${fmt.seconds(s.etaSeconds)} left`,
+      `Epoch ${s.epoch} of ${s.epochs} · step ${fmt.int(s.step)} of ${fmt.int(s.stepsPerEpoch)} · ${fmt.int(s.imagesPerSec)} images/s · ${fmt.eta(s.etaSeconds)} left`,
     );
   }
 

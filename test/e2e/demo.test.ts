@@ -157,7 +157,7 @@ describe('demo page', () => {
     expect(await page.locator('#metric-speed').textContent()).toMatch(/^\d[\d,]*$/);
     expect(await page.locator('#metric-loss').textContent()).toMatch(/^\d+\.\d{4}$/);
     expect(await page.locator('#metric-train-top5').textContent()).toMatch(/^\d+\.\d%$/);
-    expect(await page.locator('#metric-eta').textContent()).toMatch(/^\d+(\.\d)? s$|^\d+ min \d+ s$/);
+    expect(await page.locator('#metric-eta').textContent()).toMatch(/^\d+ s$|^\d+m \d\ds$/);
     expect(await page.locator('#progress-label').textContent()).toMatch(/^Epoch 1 of 1 · step \d+ of 250 · \d[\d,]* images\/s · .* left$/);
     expect(Number(await page.locator('#progress').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
     // No layout jumps: the panels keep their places and sizes as the numbers and charts fill in.
@@ -321,6 +321,7 @@ describe('demo page', () => {
     await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toMatch(/The weights after epoch 1 of 1, held-out \d+\.\d% are kept in this browser/);
     await expect.poll(() => page.locator('#stop').isDisabled(), { timeout: 30_000 }).toBe(true);
     expect(await start.isDisabled()).toBe(true);
+    expect(await page.locator('#checkpoint-save').isDisabled()).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'demo-device-lost.png'), fullPage: true });
     // WebGPU may log the destroyed device's failed work to the console; nothing may go uncaught.
     expect(errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
