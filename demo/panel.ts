@@ -121,6 +121,17 @@ export function button(text: string, className = 'button', onClick?: () => void)
   return b;
 }
 
+/** Images (or any elements) side by side, each with its caption under it. */
+export function figures(...items: [HTMLElement, string][]): HTMLElement {
+  const row = el('div', 'pair');
+  for (const [content, caption] of items) {
+    const f = el('figure');
+    f.append(content, el('figcaption', '', caption));
+    row.append(f);
+  }
+  return row;
+}
+
 export const fmt = {
   pct: (x: number | null | undefined): string => (x == null || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(1)}%`),
   loss: (x: number | null | undefined): string => (x == null || !Number.isFinite(x) ? '–' : x.toFixed(4)),

@@ -2,26 +2,23 @@
 import * as wt from '../../src/index.js';
 import type { App } from '../app.js';
 import { canvasEl, paint } from '../canvas.js';
-import { card, el, fmt, type Panel } from '../panel.js';
+import { el, figures, fmt } from '../panel.js';
+import { ModelView } from '../view.js';
 
 const SCALE = 8;
 
-export class CamPanel implements Panel {
-  readonly root: HTMLElement;
-  readonly slot = 'understand';
+export class CamPanel extends ModelView {
   private readonly input = canvasEl('the digit', 'view cam');
   private readonly overlay = canvasEl('class-activation map over the digit', 'view cam');
   private readonly classSelect = el('select');
-  private readonly caption = el('p', 'muted');
-  private drawn = '';
 
-  constructor(private readonly app: () => App | null) {
-    const { root, body } = card(
+  constructor(app: () => App | null) {
+    super('understand', app, 
       'Class-activation map (Grad-CAM)',
       'cam',
       'The gradient of a class score with respect to the last conv layer, averaged per channel, weights that layer’s maps: hot regions are where the evidence for the class lies.',
     );
-    this.root = root;
+    const body = this.body;
     this.classSelect.id = 'cam-class';
     const auto = el('option', '', 'the predicted class');
     auto.value = '';
@@ -31,26 +28,17 @@ export class CamPanel implements Panel {
       o.value = String(c);
       this.classSelect.append(o);
     }
-    this.classSelect.addEventListener('change', () => {
-      this.drawn = '';
-      void this.app()?.refreshShown();
-    });
+    this.classSelect.addEventListener('change', () => this.app()?.refreshShown());
     const label = el('label', 'field inline');
     label.append(el('span', 'field-name', 'Explain'), this.classSelect);
-    const pics = el('div', 'pair');
-    const f1 = el('figure');
-    f1.append(this.input, el('figcaption', '', 'input'));
-    const f2 = el('figure');
-    f2.append(this.overlay, el('figcaption', '', 'Grad-CAM'));
-    pics.append(f1, f2);
-    body.append(label, pics, this.caption);
+    body.append(label, figures([this.input, 'input'], [this.overlay, 'Grad-CAM']), this.caption);
   }
 
-  async refresh(): Promise<void> {
-    const a = this.app();
-    if (!a) return;
-    const key = `${a.version}/${a.input}/${this.classSelect.value}`;
-    if (this.drawn === key) return;
+  protected override key(a: App): string {
+    return `${a.version}/${a.input}/${this.classSelect.value}`;
+  }
+
+  protected async draw(a: App): Promise<void> {
     const { pixels, label } = a.digit();
     const x = a.inputTensor(pixels);
     const chosen = this.classSelect.value === '' ? undefined : Number(this.classSelect.value);
@@ -61,6 +49,5 @@ export class CamPanel implements Panel {
     paint(this.overlay, wt.viz.upscale(wt.viz.overlay(base, r.heat, { alpha: 0.65 }), SCALE));
     const predicted = r.probs.indexOf(Math.max(...r.probs));
     this.caption.textContent = `Digit ${a.input} (label ${label}), predicted ${predicted} (${fmt.pct(r.probs[predicted])}). Map of class ${r.classIndex} (${fmt.pct(r.probs[r.classIndex])}) at ${r.stage}, ${r.camHeight}x${r.camWidth}, resized to the input.`;
-    this.drawn = key;
   }
 }

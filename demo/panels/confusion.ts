@@ -2,7 +2,8 @@
 import * as wt from '../../src/index.js';
 import type { App } from '../app.js';
 import { canvasEl } from '../canvas.js';
-import { card, el, fmt, type Panel } from '../panel.js';
+import { fmt } from '../panel.js';
+import { ModelView } from '../view.js';
 import { NORMALIZE } from '../session.js';
 
 const CELL = 34;
@@ -16,34 +17,31 @@ const RED = wt.viz.stops([
 ]);
 const MARGIN = 28;
 
-export class ConfusionPanel implements Panel {
-  readonly root: HTMLElement;
-  readonly slot = 'understand';
+export class ConfusionPanel extends ModelView {
   private readonly canvas = canvasEl('confusion matrix of the held-out digits', 'view confusion');
-  private readonly caption = el('p', 'muted');
-  private drawn = -1;
 
-  constructor(private readonly app: () => App | null) {
-    const { root, body } = card('Confusion matrix', 'confusion', 'Rows are the true digits, columns what the model said; the diagonal is right. Off-diagonal cells show which digits look alike to it.');
-    this.root = root;
+  constructor(app: () => App | null) {
+    super('understand', app, 'Confusion matrix', 'confusion', 'Rows are the true digits, columns what the model said; the diagonal is right. Off-diagonal cells show which digits look alike to it.');
+    const body = this.body;
     body.append(this.canvas, this.caption);
   }
 
-  async refresh(): Promise<void> {
-    const a = this.app();
-    if (!a || this.drawn === a.version) return;
+  protected override key(a: App): string {
+    return String(a.version);
+  }
+
+  protected async draw(a: App): Promise<void> {
     const loader = new wt.DataLoader(a.data.heldOut, { batchSize: 500, transform: NORMALIZE });
     const { predicted, labels } = await wt.viz.predictLabels(a.model, loader);
     const m = wt.viz.confusionMatrix(predicted, labels, a.data.heldOut.numClasses);
-    this.draw(m);
+    this.drawMatrix(m);
     let worst = [0, 1, 0];
     for (let t = 0; t < m.classes; t++) for (let p = 0; p < m.classes; p++) if (t !== p && m.counts[t * m.classes + p]! > worst[2]!) worst = [t, p, m.counts[t * m.classes + p]!];
     const mistake = worst[2] ? ` Most common mistake: ${worst[0]} read as ${worst[1]} (${worst[2]} times).` : '';
     this.caption.textContent = `${fmt.int(m.total)} held-out digits, ${fmt.pct(m.accuracy)} right (${a.source}).${mistake}`;
-    this.drawn = a.version;
   }
 
-  private draw(m: wt.viz.ConfusionMatrix): void {
+  private drawMatrix(m: wt.viz.ConfusionMatrix): void {
     const n = m.classes;
     const size = MARGIN + n * CELL + 2;
     const ratio = 2; // drawn at twice the CSS size, for sharp text

@@ -5,7 +5,8 @@
 import * as wt from '../../src/index.js';
 import type { App } from '../app.js';
 import { canvasEl, paint } from '../canvas.js';
-import { button, card, el, fmt, type Panel } from '../panel.js';
+import { button, el, figures, fmt } from '../panel.js';
+import { ModelView } from '../view.js';
 import { ProbabilityBars } from './probs.js';
 
 const SIZE = 280;
@@ -55,9 +56,7 @@ export function toMnist(gray: Float32Array, side: number): Float32Array | null {
   return wt.viz.shiftPlane(out, 28, 28, Math.round(13.5 - cx / mass), Math.round(13.5 - cy / mass));
 }
 
-export class DrawPanel implements Panel {
-  readonly root: HTMLElement;
-  readonly slot = 'play';
+export class DrawPanel extends ModelView {
   readonly pad = el('canvas', 'draw-pad');
   private readonly seen = canvasEl('what the model sees (28x28)', 'view seen');
   private readonly bars = new ProbabilityBars();
@@ -72,9 +71,9 @@ export class DrawPanel implements Panel {
   /** Called after each new digit (main.ts tells the kernels panel). */
   onDigit: () => void = () => {};
 
-  constructor(private readonly app: () => App | null) {
-    const { root, body } = card('Draw a digit', 'draw', 'Draw with the mouse, a finger or a pen; the model predicts as you draw.');
-    this.root = root;
+  constructor(app: () => App | null) {
+    super('play', app, 'Draw a digit', 'draw', 'Draw with the mouse, a finger or a pen; the model predicts as you draw.');
+    const body = this.body;
     this.pad.width = SIZE;
     this.pad.height = SIZE;
     this.pad.id = 'draw-pad';
@@ -117,9 +116,7 @@ export class DrawPanel implements Panel {
     row.append(clear, sample);
     left.append(this.pad, row);
     const right = el('div', 'draw-right');
-    const seenFig = el('figure');
-    seenFig.append(this.seen, el('figcaption', '', 'what the model sees'));
-    right.append(this.verdict, this.bars.root, seenFig);
+    right.append(this.verdict, this.bars.root, figures([this.seen, 'what the model sees']));
     body.classList.add('draw-body');
     body.append(left, right);
     paint(this.seen, wt.viz.toImage(new Float32Array(784), 28, 28, { colormap: 'gray', range: [0, 1] }));
@@ -192,7 +189,8 @@ export class DrawPanel implements Panel {
     this.onDigit();
   }
 
-  async refresh(): Promise<void> {
+  /** A new model predicts the digit on the pad again. */
+  protected async draw(): Promise<void> {
     if (this.digit) this.predictSoon();
   }
 }

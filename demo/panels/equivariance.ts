@@ -6,25 +6,24 @@
 import * as wt from '../../src/index.js';
 import type { App } from '../app.js';
 import { canvasEl, paint } from '../canvas.js';
-import { button, card, el, fmt, type Panel } from '../panel.js';
+import { button, el, figures, fmt } from '../panel.js';
+import { ModelView } from '../view.js';
 import { mapsImage } from './featuremaps.js';
 
 const STEP = 2;
 
-export class EquivariancePanel implements Panel {
-  readonly root: HTMLElement;
-  readonly slot = 'play';
+export class EquivariancePanel extends ModelView {
   private readonly input = canvasEl('the shifted input', 'view shifted');
   private readonly maps = canvasEl('first conv layer feature maps of the shifted input', 'view shifted-maps');
-  private readonly caption = el('p', 'verdict');
+  private readonly verdict = el('p', 'verdict');
   private readonly detail = el('p', 'muted');
   private dx = 0;
   private dy = 0;
   private flip = false;
 
-  constructor(private readonly app: () => App | null) {
-    const { root, body } = card('Shift and flip', 'equivariance', 'Move the digit: the feature maps move with it (equivariance) while the prediction stays (invariance), up to a point.');
-    this.root = root;
+  constructor(app: () => App | null) {
+    super('play', app, 'Shift and flip', 'equivariance', 'Move the digit: the feature maps move with it (equivariance) while the prediction stays (invariance), up to a point.');
+    const body = this.body;
     const move = (dx: number, dy: number) => () => {
       this.dx = Math.max(-8, Math.min(8, this.dx + dx));
       this.dy = Math.max(-8, Math.min(8, this.dy + dy));
@@ -56,14 +55,8 @@ export class EquivariancePanel implements Panel {
       row.append(b);
     }
     row.append(flip, reset);
-    const pics = el('div', 'pair');
-    const f1 = el('figure');
-    f1.append(this.input, el('figcaption', '', 'input'));
-    const f2 = el('figure');
-    f2.append(this.maps, el('figcaption', '', 'conv1 feature maps'));
-    pics.append(f1, f2);
-    this.caption.id = 'equivariance-prediction';
-    body.append(row, pics, this.caption, this.detail);
+    this.verdict.id = 'equivariance-prediction';
+    body.append(row, figures([this.input, 'input'], [this.maps, 'conv1 feature maps']), this.verdict, this.detail);
   }
 
   private transform(p: Float32Array): Float32Array {
@@ -71,9 +64,7 @@ export class EquivariancePanel implements Panel {
     return wt.viz.shiftPlane(f, 28, 28, this.dx, this.dy);
   }
 
-  async refresh(): Promise<void> {
-    const a = this.app();
-    if (!a) return;
+  protected async draw(a: App): Promise<void> {
     const { pixels } = a.digit();
     const moved = this.transform(pixels);
     const x0 = a.inputTensor(pixels);
@@ -87,7 +78,7 @@ export class EquivariancePanel implements Panel {
     paint(this.maps, mapsImage(m1, 56, 3));
     const p0 = orig.prediction;
     const p1 = now.prediction;
-    this.caption.textContent = `Prediction ${p1.label} (${fmt.pct(p1.probs[p1.label])}); unmoved: ${p0.label} (${fmt.pct(p0.probs[p0.label])}).`;
+    this.verdict.textContent = `Prediction ${p1.label} (${fmt.pct(p1.probs[p1.label])}); unmoved: ${p0.label} (${fmt.pct(p0.probs[p0.label])}).`;
     const what = `${this.flip ? 'mirrored, ' : ''}shifted by (${this.dx}, ${this.dy})`;
     if (this.flip) {
       this.detail.textContent = `Input ${what}. A mirror image is a different picture to the model: convolutions do not commute with flips.`;

@@ -2,7 +2,8 @@
 import * as wt from '../../src/index.js';
 import type { App } from '../app.js';
 import { canvasEl, paint } from '../canvas.js';
-import { card, el, fmt, type Panel } from '../panel.js';
+import { el, fmt } from '../panel.js';
+import { ModelView } from '../view.js';
 
 /** Tiles of about `target` pixels a side, at an integer scale. */
 export function mapsImage(m: wt.viz.FeatureMap, target: number, cols: number): wt.viz.RGBAImage {
@@ -13,24 +14,20 @@ export function mapsImage(m: wt.viz.FeatureMap, target: number, cols: number): w
   return wt.viz.imageGrid(tiles, { cols, gap: 3 });
 }
 
-export class FeatureMapsPanel implements Panel {
-  readonly root: HTMLElement;
-  readonly slot = 'understand';
+export class FeatureMapsPanel extends ModelView {
   private readonly grids = el('div', 'maps');
-  private readonly caption = el('p', 'muted');
-  private drawn = '';
 
-  constructor(private readonly app: () => App | null) {
-    const { root, body } = card('Feature maps', 'featuremaps', 'What every channel of each conv layer computes from the digit (after its activation); bright is strong. Later layers see larger, more abstract parts.');
-    this.root = root;
+  constructor(app: () => App | null) {
+    super('understand', app, 'Feature maps', 'featuremaps', 'What every channel of each conv layer computes from the digit (after its activation); bright is strong. Later layers see larger, more abstract parts.');
+    const body = this.body;
     body.append(this.caption, this.grids);
   }
 
-  async refresh(): Promise<void> {
-    const a = this.app();
-    if (!a) return;
-    const key = `${a.version}/${a.input}`;
-    if (this.drawn === key) return;
+  protected override key(a: App): string {
+    return `${a.version}/${a.input}`;
+  }
+
+  protected async draw(a: App): Promise<void> {
     const { pixels, label } = a.digit();
     const x = a.inputTensor(pixels);
     const { maps, prediction } = await wt.viz.featureMaps(a.staged, x);
@@ -45,6 +42,5 @@ export class FeatureMapsPanel implements Panel {
     });
     this.grids.replaceChildren(...figures);
     this.caption.textContent = `Digit ${a.input} (label ${label}): predicted ${prediction.label} with ${fmt.pct(prediction.probs[prediction.label])}.`;
-    this.drawn = key;
   }
 }

@@ -2,18 +2,16 @@
 import * as wt from '../../src/index.js';
 import type { App } from '../app.js';
 import { canvasEl, paint } from '../canvas.js';
-import { button, card, el, type Panel } from '../panel.js';
+import { button, el } from '../panel.js';
+import { ModelView } from '../view.js';
 
-export class InputPanel implements Panel {
-  readonly root: HTMLElement;
-  readonly slot = 'understand';
+export class InputPanel extends ModelView {
   private readonly canvas = canvasEl('the chosen digit', 'view digit');
   private readonly index = el('input');
-  private readonly caption = el('p', 'muted');
 
-  constructor(private readonly app: () => App | null) {
-    const { root, body } = card('The input', 'input', 'A held-out digit: the views below show how the model sees it.');
-    this.root = root;
+  constructor(app: () => App | null) {
+    super('understand', app, 'The input', 'input', 'A held-out digit: the views below show how the model sees it.');
+    const body = this.body;
     Object.assign(this.index, { type: 'number', min: '0', max: '1999', value: '0', id: 'input-index' });
     this.index.setAttribute('aria-label', 'held-out digit number');
     this.index.addEventListener('change', () => this.app()?.setInput(Number(this.index.value) || 0));
@@ -33,9 +31,7 @@ export class InputPanel implements Panel {
     body.append(this.canvas, side);
   }
 
-  async refresh(): Promise<void> {
-    const a = this.app();
-    if (!a) return;
+  protected async draw(a: App): Promise<void> {
     const { pixels, label } = a.digit();
     this.index.value = String(a.input);
     paint(this.canvas, wt.viz.toImage(pixels, 28, 28, { colormap: 'gray', range: [0, 1] }));

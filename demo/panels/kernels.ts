@@ -2,27 +2,25 @@
 import * as wt from '../../src/index.js';
 import type { App } from '../app.js';
 import { canvasEl, paint } from '../canvas.js';
-import { card, el, type Panel } from '../panel.js';
+import { el, figures } from '../panel.js';
+import { ModelView } from '../view.js';
 
 const SCALE = 6;
 
-export class KernelsPanel implements Panel {
-  readonly root: HTMLElement;
-  readonly slot = 'play';
+export class KernelsPanel extends ModelView {
   private readonly input = canvasEl('the image', 'view kernel-io');
   private readonly output = canvasEl('the filtered image', 'view kernel-io');
   private readonly weights = el('table', 'kernel-weights');
-  private readonly about = el('p', 'muted');
   private readonly buttons: HTMLButtonElement[] = [];
   private readonly source = el('select');
   private kernel = 1;
 
   constructor(
-    private readonly app: () => App | null,
+    app: () => App | null,
     private readonly drawn: () => Float32Array | null,
   ) {
-    const { root, body } = card('Convolution kernels', 'kernels', 'A convolution slides a small grid of weights over the image and sums the products. These are made by hand; a CNN learns its own.');
-    this.root = root;
+    super('play', app, 'Convolution kernels', 'kernels', 'A convolution slides a small grid of weights over the image and sums the products. These are made by hand; a CNN learns its own.');
+    const body = this.body;
     const group = el('div', 'buttons segmented');
     group.setAttribute('role', 'group');
     group.setAttribute('aria-label', 'kernel');
@@ -49,20 +47,10 @@ export class KernelsPanel implements Panel {
     this.source.addEventListener('change', () => void this.refresh());
     const label = el('label', 'field inline');
     label.append(el('span', 'field-name', 'Image'), this.source);
-    const pics = el('div', 'pair');
-    const f1 = el('figure');
-    f1.append(this.input, el('figcaption', '', 'input'));
-    const fk = el('figure');
-    fk.append(this.weights, el('figcaption', '', 'kernel'));
-    const f2 = el('figure');
-    f2.append(this.output, el('figcaption', '', 'conv2d output'));
-    pics.append(f1, fk, f2);
-    body.append(group, label, pics, this.about);
+    body.append(group, label, figures([this.input, 'input'], [this.weights, 'kernel'], [this.output, 'conv2d output']), this.caption);
   }
 
-  async refresh(): Promise<void> {
-    const a = this.app();
-    if (!a) return;
+  protected async draw(a: App): Promise<void> {
     const drawn = this.drawn();
     const pixels = this.source.value === 'drawn' && drawn ? drawn : a.digit().pixels;
     const k = wt.viz.HAND_KERNELS[this.kernel]!;
@@ -78,6 +66,6 @@ export class KernelsPanel implements Panel {
         return tr;
       }),
     );
-    this.about.textContent = `${k.name}: ${k.about}${signed ? ' Its weights sum to 0, so flat regions give 0 (white); red is positive, blue negative.' : ''}`;
+    this.caption.textContent = `${k.name}: ${k.about}${signed ? ' Its weights sum to 0, so flat regions give 0 (white); red is positive, blue negative.' : ''}`;
   }
 }

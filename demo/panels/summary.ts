@@ -1,7 +1,8 @@
 /** The model summary (wt.summary): per layer, the output shape, parameters, multiply-adds and receptive field. */
 import * as wt from '../../src/index.js';
 import type { App } from '../app.js';
-import { card, el, fmt, type Panel } from '../panel.js';
+import { el, fmt } from '../panel.js';
+import { ModelView } from '../view.js';
 
 function field(r: wt.ReceptiveField | null): string {
   if (!r) return '';
@@ -9,25 +10,24 @@ function field(r: wt.ReceptiveField | null): string {
   return `${r.size[0]}x${r.size[1]} (jump ${r.jump[0]})`;
 }
 
-export class SummaryPanel implements Panel {
-  readonly root: HTMLElement;
-  readonly slot = 'understand';
+export class SummaryPanel extends ModelView {
   private readonly table = el('table', 'summary');
-  private readonly caption = el('p', 'muted');
-  private drawn = '';
 
-  constructor(private readonly app: () => App | null) {
-    const { root, body } = card('Model summary', 'summary', 'The layers with their output shapes, parameters, multiply-adds per image and receptive field: how many input pixels one output sees.');
-    this.root = root;
+  constructor(app: () => App | null) {
+    super('understand', app, 'Model summary', 'summary', 'The layers with their output shapes, parameters, multiply-adds per image and receptive field: how many input pixels one output sees.');
+    const body = this.body;
     this.table.id = 'summary';
     const wrap = el('div', 'table-wrap');
     wrap.append(this.table);
     body.append(wrap, this.caption);
   }
 
-  async refresh(): Promise<void> {
-    const a = this.app();
-    if (!a || this.drawn === a.choice.id) return;
+  /** The architecture alone: training changes no shape. */
+  protected override key(a: App): string {
+    return a.choice.id;
+  }
+
+  protected async draw(a: App): Promise<void> {
     const s = wt.summary(a.model, [...a.choice.inputShape]);
     const head = el('thead');
     const hr = head.insertRow();
@@ -50,6 +50,5 @@ export class SummaryPanel implements Panel {
     fr.append(el('td', '', 'Total'), el('td'), el('td'), el('td', 'num', fmt.int(s.totalParams)), el('td', 'num', fmt.int(s.totalMacs)), el('td'));
     this.table.replaceChildren(head, body, foot);
     this.caption.textContent = `${a.choice.label} on one ${s.inputShape.slice(1).join('x')} image: ${fmt.int(s.totalParams)} parameters (${fmt.int(s.paramBytes / 1024)} KiB), ${(s.totalMacs / 1e6).toFixed(2)} M multiply-adds.`;
-    this.drawn = a.choice.id;
   }
 }
