@@ -33,6 +33,8 @@ export class App {
 
   addViews(panels: readonly Panel[]): void {
     this.views.push(...panels.filter((p) => p.refresh));
+    // Quick views first, so a slow one never holds the others back.
+    this.views.sort((a, b) => Number(a.heavy ?? false) - Number(b.heavy ?? false));
   }
 
   /** Called when the model or its source changes (the Understand header shows it). */

@@ -88,6 +88,8 @@ export interface Panel {
   runEnded?(end: RunEnd, run: RunInfo): void;
   /** Redraws from the current model (only called while the panel's tab is shown). */
   refresh?(): Promise<void>;
+  /** A view whose refresh takes long (it scores every held-out digit): it is refreshed after the others. */
+  readonly heavy?: boolean;
 }
 
 /** A titled card: `<section class="panel"><h2>title</h2><div class="panel-body"></div></section>`. */

@@ -18,6 +18,7 @@ const RED = wt.viz.stops([
 const MARGIN = 28;
 
 export class ConfusionPanel extends ModelView {
+  readonly heavy = true;
   private readonly canvas = canvasEl('confusion matrix of the held-out digits', 'view confusion');
 
   constructor(app: () => App | null) {
@@ -31,6 +32,7 @@ export class ConfusionPanel extends ModelView {
   }
 
   protected async draw(a: App): Promise<void> {
+    this.caption.textContent = `Scoring the ${fmt.int(a.data.heldOut.count)} held-out digits…`;
     const loader = new wt.DataLoader(a.data.heldOut, { batchSize: 500, transform: NORMALIZE });
     const { predicted, labels } = await wt.viz.predictLabels(a.model, loader);
     const m = wt.viz.confusionMatrix(predicted, labels, a.data.heldOut.numClasses);
