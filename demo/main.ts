@@ -10,7 +10,7 @@ import { App } from './app.js';
 import { readCheckpoint, storedCheckpoint } from './checkpoint.js';
 import { costNote, modelById } from './models.js';
 import { Notice, describeError } from './notice.js';
-import { fmt, type Panel } from './panel.js';
+import type { Panel } from './panel.js';
 import { CamPanel } from './panels/cam.js';
 import { ChartPanel } from './panels/chart.js';
 import { CheckpointPanel } from './panels/checkpoint.js';
@@ -26,6 +26,7 @@ import { KernelsPanel } from './panels/kernels.js';
 import { MetricsPanel } from './panels/metrics.js';
 import { SummaryPanel } from './panels/summary.js';
 import { TrainingSession, loadDemoData } from './session.js';
+import { WorkerSession } from './worker-session.js';
 import { Tabs } from './tabs.js';
 
 const notice = new Notice(document.getElementById('notice')!);
@@ -58,6 +59,11 @@ const tabs = new Tabs(document.querySelector('[role="tablist"]')!);
 tabs.onShow = () => app?.refreshShown();
 
 let device: wt.Device | null = null;
+/** Whether a device (the page's or the training worker's) was lost; set in boot. */
+let deviceLostMeanwhile = (): boolean => false;
+
+/** What main.ts drives: training on this thread, or in the worker. */
+type Session = Pick<TrainingSession, 'start' | 'pause' | 'resumeRun' | 'stop' | 'onWeights'>;
 
 function noWebGpu(detail: string): void {
   adapterBadge.textContent = 'no WebGPU';
@@ -75,10 +81,11 @@ function noWebGpu(detail: string): void {
  * the loss notice already explains them.
  */
 async function lostMeanwhile(): Promise<boolean> {
+  if (deviceLostMeanwhile()) return true;
   const d = device;
   if (!d) return false;
   await Promise.race([d.gpu.lost, new Promise((r) => setTimeout(r, 1000))]);
-  return d.lost;
+  return d.lost || deviceLostMeanwhile();
 }
 
 async function reportUnexpected(title: string, text: string, error: unknown): Promise<void> {
@@ -137,8 +144,12 @@ async function boot(): Promise<void> {
   adapterBadge.title = `WebGPU adapter: ${adapterBadge.textContent}`;
   controls.setIdle(false, 'Loading the MNIST digits…');
 
-  let session: TrainingSession | null = null;
-  void d.gpu.lost.then(async (info) => {
+  let session: Session | null = null;
+  let lost = false;
+  /** The page's device or the training worker's was lost: say so, and offer the kept checkpoint. */
+  const deviceLost = async (detail: string): Promise<void> => {
+    if (lost) return;
+    lost = true;
     session?.stop();
     controls.setIdle(false, 'The GPU device was lost.');
     checkpoints.deviceLost();
@@ -146,11 +157,13 @@ async function boot(): Promise<void> {
     const stored = await storedCheckpoint().catch(() => null);
     const resume = stored ? ` The weights after ${stored.source} are kept in this browser: reload to resume from them.` : ' No checkpoint was kept yet (one is kept after every epoch); reload the page to start again.';
     notice.show('error', 'The GPU device was lost', `The browser took the GPU away from this page (a driver reset, the GPU being reclaimed, or too much work at once). Training cannot continue on this device.${resume}`, {
-      detail: `${info.reason}: ${info.message || 'no message'}`,
+      detail,
       reload: true,
       ...(stored ? { action: { label: 'Resume from the last checkpoint', run: () => location.assign(`${location.pathname}?resume${location.hash}`) } } : {}),
     });
-  });
+  };
+  deviceLostMeanwhile = () => lost;
+  void d.gpu.lost.then((info) => deviceLost(`${info.reason}: ${info.message || 'no message'}`));
 
   let data;
   try {
@@ -173,8 +186,15 @@ async function boot(): Promise<void> {
       a.setModel(c, c.build(), 'untrained');
     }
   };
-  const s = (session = new TrainingSession(data, panels));
-  s.onModel = (run) => a.setModel(run.choice, run.model, 'training…');
+  // Training goes to a worker where the browser gives workers WebGPU; else it runs on this thread.
+  controls.setIdle(false, 'Starting the training worker…');
+  // ?thread=page keeps it on this thread (to compare, or where a worker misbehaves).
+  const onPage = new URLSearchParams(location.search).get('thread') === 'page';
+  const worker = onPage ? null : await WorkerSession.create(panels);
+  const s: Session = (session = worker ?? new TrainingSession(data, panels));
+  if (worker) worker.onLost = (detail) => void deviceLost(`training worker: ${detail}`);
+  const where = worker ? 'Training runs in a Web Worker.' : onPage ? 'Training runs on the page’s thread (?thread=page).' : 'Training runs on the page’s thread (no WebGPU in workers here).';
+  s.onWeights = (choice, model, source) => a.setModel(choice, model, source);
   controls.onStart = (config) => {
     void s.start(config, config.model === a.choice.id ? a.model : null).then((end) => {
       if (end.reason === 'failed') void reportUnexpected('Training failed', 'webtrain stopped with an error.', end.error);
@@ -183,14 +203,6 @@ async function boot(): Promise<void> {
   controls.onPause = () => s.pause();
   controls.onResume = () => s.resumeRun();
   controls.onStop = () => s.stop();
-  // The views follow the run: after each epoch, while paused, and at the end.
-  panels.push({
-    root: document.createElement('div'),
-    slot: 'train-wide',
-    epochEnded: (e) => a.weightsChanged(`epoch ${e.epoch} of ${e.epochs}, held-out ${fmt.pct(e.testAccuracy)}`),
-    paused: (p) => p && a.weightsChanged(`paused in training`),
-    runEnded: (end) => end.reason !== 'failed' && a.weightsChanged(a.source.replace('training…', 'stopped before the first epoch ended')),
-  });
   checkpoints.enable(true);
   let resumed: string | null = null;
   try {
@@ -198,7 +210,7 @@ async function boot(): Promise<void> {
   } catch (e) {
     resumed = `The last checkpoint could not be loaded: ${describeError(e)}`;
   }
-  controls.setIdle(true, resumed ?? `Ready: ${data.train.count.toLocaleString('en-US')} training digits, ${data.heldOut.count.toLocaleString('en-US')} held out.`);
+  controls.setIdle(true, resumed ?? `Ready: ${data.train.count.toLocaleString('en-US')} training digits, ${data.heldOut.count.toLocaleString('en-US')} held out. ${where}`);
   a.refreshShown();
 }
 

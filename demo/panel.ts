@@ -85,6 +85,8 @@ export interface Panel {
   evaluating?(run: RunInfo): void;
   epochEnded?(e: RunEpoch, run: RunInfo): void;
   paused?(paused: boolean, run: RunInfo): void;
+  /** The weights after an epoch were kept in the browser (IndexedDB), or could not be (error). */
+  kept?(epoch: number, error: string | null): void;
   runEnded?(end: RunEnd, run: RunInfo): void;
   /** Redraws from the current model (only called while the panel's tab is shown). */
   refresh?(): Promise<void>;

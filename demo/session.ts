@@ -7,8 +7,9 @@
  * Stop ends after the current step; the stopped model is then scored on the held-out digits.
  */
 import * as wt from '../src/index.js';
-import { modelById } from './models.js';
-import type { Panel, RunConfig, RunEnd, RunEpoch, RunInfo, RunStep } from './panel.js';
+import { snapshot, storeCheckpoint } from './checkpoint.js';
+import { modelById, type ModelChoice } from './models.js';
+import { fmt, type Panel, type RunConfig, type RunEnd, type RunEpoch, type RunInfo, type RunStep } from './panel.js';
 
 export interface DemoData {
   train: wt.ImageDataset;
@@ -16,8 +17,8 @@ export interface DemoData {
 }
 
 /** Loads the 10,000 MNIST digits served by the dev server and splits them 8,000 / 2,000. */
-export async function loadDemoData(): Promise<DemoData> {
-  const mnist = await wt.loadMnist();
+export async function loadDemoData(load: () => Promise<wt.MnistData> = wt.loadMnist): Promise<DemoData> {
+  const mnist = await load();
   const split = wt.mnistSplit(mnist);
   const all = wt.mnistDataset(mnist);
   return { train: wt.subset(all, split.train), heldOut: wt.subset(all, split.test) };
@@ -67,13 +68,21 @@ async function score(model: wt.nn.Module, loader: wt.DataLoader): Promise<{ loss
   return { loss: total(0) / n, top1: total(1) / n, top5: total(2) / n };
 }
 
+/** Where the weights after an epoch come from, as the views say it. */
+export function epochSource(e: RunEpoch): string {
+  return `epoch ${e.epoch} of ${e.epochs}, held-out ${fmt.pct(e.testAccuracy)}`;
+}
+
 export class TrainingSession {
   private controller: AbortController | null = null;
   private current: RunInfo | null = null;
   private resume: (() => void) | null = null;
   private pausedAt: Promise<void> | null = null;
-  /** Called with the new model when a run starts (main.ts makes it the page's model). */
-  onModel: (run: RunInfo) => void = () => {};
+  /**
+   * Called with the model whenever the views should show it: when a run starts, after each epoch,
+   * when paused and resumed (main.ts makes it the page's model).
+   */
+  onWeights: (choice: ModelChoice, model: wt.nn.Module, source: string) => void = () => {};
 
   constructor(
     private readonly data: DemoData,
@@ -115,8 +124,8 @@ export class TrainingSession {
       const scheduler = makeSchedule(config, optimizer, totalSteps);
       const info: RunInfo = { config, choice, model, stepsPerEpoch: train.length, totalSteps, trainCount: this.data.train.count, heldOutCount: this.data.heldOut.count };
       run = this.current = info;
-      this.onModel(info);
       this.emit((p) => p.runStarted?.(info));
+      this.onWeights(choice, model, 'training…');
       await this.loop(info, optimizer, scheduler, train, test, controller.signal);
       end = { reason: controller.signal.aborted ? 'stopped' : 'finished', seconds: (performance.now() - t0) / 1000 };
     } catch (error) {
@@ -190,9 +199,13 @@ export class TrainingSession {
           // Settle the step in flight, so the paused model is whole for the views, then wait.
           while (queue.length > 0) await settle(queue.shift()!);
           this.emit((p) => p.paused?.(true, info));
+          this.onWeights(info.choice, model, 'paused in training');
           await this.pausedAt;
           last = performance.now();
-          if (!signal.aborted) this.emit((p) => p.paused?.(false, info));
+          if (!signal.aborted) {
+            this.emit((p) => p.paused?.(false, info));
+            this.onWeights(info.choice, model, 'training…');
+          }
         }
         if (signal.aborted) {
           batch.x.dispose();
@@ -236,6 +249,14 @@ export class TrainingSession {
         seconds: (performance.now() - e0) / 1000,
       };
       this.emit((p) => p.epochEnded?.(e, info));
+      const source = epochSource(e);
+      this.onWeights(info.choice, model, source);
+      // Kept in the browser after every epoch, for a resume after a lost device. The copies are
+      // taken now, so later steps do not change what is written.
+      void storeCheckpoint(info.choice, snapshot(model), source).then(
+        () => this.emit((p) => p.kept?.(e.epoch, null)),
+        (err: unknown) => this.emit((p) => p.kept?.(e.epoch, err instanceof Error ? err.message : String(err))),
+      );
     }
   }
 

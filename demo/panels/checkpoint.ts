@@ -1,8 +1,8 @@
 /** Save and load the model's weights: a safetensors file download/upload, and the browser's IndexedDB. */
 import type { App } from '../app.js';
-import { checkpointBlob, readCheckpoint, snapshot, storeCheckpoint, storedCheckpoint } from '../checkpoint.js';
+import { checkpointBlob, readCheckpoint, storeCheckpoint, storedCheckpoint } from '../checkpoint.js';
 import { describeError } from '../notice.js';
-import { button, card, el, fmt, type Panel, type RunEpoch, type RunInfo } from '../panel.js';
+import { button, card, el, fmt, type Panel } from '../panel.js';
 
 export class CheckpointPanel implements Panel {
   readonly root: HTMLElement;
@@ -108,16 +108,8 @@ export class CheckpointPanel implements Panel {
     this.enable(false);
   }
 
-  /** After every epoch the weights are kept in the browser, for a resume after a lost device. */
-  epochEnded(e: RunEpoch, run: RunInfo): void {
-    void storeCheckpoint(run.choice, snapshot(run.model), `epoch ${e.epoch} of ${e.epochs}, held-out ${fmt.pct(e.testAccuracy)}`).then(
-      () => {
-        this.statusLine.textContent = `Kept epoch ${e.epoch} in this browser.`;
-      },
-      (err: unknown) => {
-        this.statusLine.textContent = `Could not keep the checkpoint: ${describeError(err)}`;
-      },
-    );
+  kept(epoch: number, error: string | null): void {
+    this.statusLine.textContent = error === null ? `Kept epoch ${epoch} in this browser.` : `Could not keep the checkpoint: ${error}`;
   }
 
   runEnded(): void {

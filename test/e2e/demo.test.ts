@@ -35,7 +35,7 @@ function freePort(): Promise<number> {
 }
 
 /** Opens the demo in a fresh context; collects page errors and console errors. */
-async function openDemo(initScript?: () => void): Promise<{ page: Page; errors: string[] }> {
+async function openDemo(initScript?: () => void, query = ''): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
@@ -44,7 +44,7 @@ async function openDemo(initScript?: () => void): Promise<{ page: Page; errors: 
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
   });
-  await page.goto(`${url}/demo/`);
+  await page.goto(`${url}/demo/${query}`);
   return { page, errors };
 }
 
@@ -129,6 +129,7 @@ describe('demo page', () => {
     expect(await page.locator('#notice').isHidden()).toBe(true);
     expect(await page.locator('[data-panel="chart"]').getAttribute('data-points')).toBe('0');
     expect(await page.locator('#input-model option').allTextContents()).toEqual(['LeNet-5 (modern)', 'LeNet-5 (classic, 1998)']);
+    expect(await page.locator('#status').textContent()).toMatch(/ Training runs in a Web Worker\.$/);
     expect(await page.locator('.model-note').textContent()).toMatch(/^61,706 parameters, 0\.42 M multiply-adds per image; about \d+ s per epoch on this adapter\.$/);
     mark('ready');
 
@@ -279,6 +280,32 @@ describe('demo page', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 400_000);
+
+  it('trains on the page thread too (?thread=page), pausing and stopping above chance', async () => {
+    const { page, errors } = await openDemo(undefined, '?thread=page');
+    const start = page.locator('#start');
+    await expect.poll(() => start.isEnabled(), { timeout: 60_000 }).toBe(true);
+    expect(await page.locator('#status').textContent()).toMatch(/ Training runs on the page’s thread \(\?thread=page\)\.$/);
+    await page.fill('#input-epochs', '1');
+    await page.fill('#input-batchSize', '32');
+    await start.click();
+    await expect.poll(() => stepCount(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(10);
+    await page.click('#pause');
+    await expect.poll(() => page.locator('#pause').textContent(), { timeout: 30_000 }).toBe('Resume');
+    const pausedAt = await stepCount(page);
+    await page.waitForTimeout(1000);
+    expect(await stepCount(page)).toBe(pausedAt);
+    await page.click('#pause');
+    await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(Math.max(pausedAt + 3, 40));
+    await page.click('#stop');
+    await expect.poll(() => start.isEnabled(), { timeout: 90_000 }).toBe(true);
+    expect(percentIn(await page.locator('#metric-held-out-acc').textContent())).toBeGreaterThan(0.3);
+    await page.click('#tab-understand');
+    const cam = await drawn(page, '[data-panel="cam"] canvas >> nth=1', 20);
+    expect([cam.width, cam.height]).toEqual([224, 224]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 240_000);
 
   it('says so, instead of a blank page, when the browser has no WebGPU', async () => {
     const { page, errors } = await openDemo(() => {
