@@ -1,9 +1,10 @@
 /**
- * One training run at a time on the demo's data, on the page's main thread: the loop below is
- * wt.fit's (forward, loss, backward, one GPU submission per step, the step's numbers read back while
- * the next one records) with what the page needs on top: pause and resume between steps, top-5
- * accuracy, images/s without the paused time and an ETA. Every step yields to the event loop, and
- * SwiftShader or the GPU run in the browser's GPU process, so the page stays responsive.
+ * One training run at a time on the demo's data, in the training worker (train-worker.ts) or, where
+ * workers have no WebGPU, on the page's thread. The loop below is wt.fit's (forward, loss,
+ * backward, one GPU submission per step, the step's numbers read back while the next one records)
+ * with what the page needs on top: pause and resume between steps, top-5 accuracy, images/s
+ * without the paused time, an ETA, and a checkpoint kept in IndexedDB after every epoch. Every step
+ * yields to the event loop, so on the page's thread the page stays responsive too.
  * Stop ends after the current step; the stopped model is then scored on the held-out digits.
  */
 import * as wt from '../src/index.js';
