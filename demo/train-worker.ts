@@ -54,7 +54,13 @@ async function main(): Promise<void> {
     const m = ev.data;
     if (m.type === 'start') {
       void (async () => {
-        const from = m.from ? (await readCheckpoint(m.from, 'the page')).model : null;
+        let from: wt.nn.Module | null = null;
+        try {
+          from = m.from ? (await readCheckpoint(m.from, 'the page')).model : null;
+        } catch (e) {
+          post({ type: 'runEnded', end: { reason: 'failed', seconds: 0, error: `the weights to continue from: ${e instanceof Error ? e.message : String(e)}` } });
+          return;
+        }
         await session.start(m.config, from);
       })();
     } else if (m.type === 'pause') session.pause();

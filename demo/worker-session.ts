@@ -30,6 +30,11 @@ export class WorkerSession {
     readonly adapter: string,
   ) {
     worker.onmessage = (ev: MessageEvent<FromWorker>) => this.handle(ev.data);
+    // An error the worker did not catch ends the run in flight as failed, so the page never waits on it.
+    worker.onerror = (ev) => {
+      ev.preventDefault();
+      this.handle({ type: 'runEnded', end: { reason: 'failed', seconds: 0, error: `the training worker: ${ev.message}` } });
+    };
   }
 
   static async create(panels: readonly Panel[]): Promise<WorkerSession | null> {
@@ -56,7 +61,6 @@ export class WorkerSession {
       worker.terminate();
       return null;
     }
-    worker.onerror = null;
     return new WorkerSession(worker, panels, first.adapter);
   }
 
@@ -108,14 +112,27 @@ export class WorkerSession {
       }
       case 'weights':
         this.loading = this.loading.then(async () => {
-          const c = await readCheckpoint(m.bytes, 'the worker');
-          if (this.current) this.current.model = c.model;
-          this.onWeights(c.choice, c.model, m.source);
+          try {
+            const c = await readCheckpoint(m.bytes, 'the worker');
+            if (this.current) this.current.model = c.model;
+            this.onWeights(c.choice, c.model, m.source);
+          } catch (e) {
+            // The views keep the previous weights; the run itself goes on.
+            console.warn('the weights from the training worker could not be loaded:', e);
+          }
         });
         return;
       case 'lost':
         this.onLost(m.reason);
         return;
+      case 'runEnded': {
+        const finish = this.finish;
+        if (!finish) return;
+        this.finish = null;
+        if (run) this.emit((p) => p.runEnded?.(m.end, run));
+        finish(m.end);
+        return;
+      }
       case 'ready':
       case 'unavailable':
         return;
@@ -137,13 +154,6 @@ export class WorkerSession {
       case 'kept':
         this.emit((p) => p.kept?.(m.epoch, m.error));
         break;
-      case 'runEnded': {
-        const finish = this.finish;
-        this.finish = null;
-        this.emit((p) => p.runEnded?.(m.end, run));
-        finish?.(m.end);
-        break;
-      }
     }
   }
 }
