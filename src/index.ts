@@ -49,6 +49,7 @@ export * as optim from './optim/index.js';
 export { LeNet5, type LeNet5Options } from './models/lenet.js';
 export * as models from './models/index.js';
 export * as io from './io/index.js';
+export * as viz from './viz/index.js';
 export { summary, type ModelSummary, type SummaryRow, type SummaryOptions, type ReceptiveField } from './nn/summary.js';
 export { loadMnist } from './data/mnist.js';
 export { mnistSplit, type MnistData } from './data/mnist-format.js';

@@ -40,9 +40,10 @@ export async function packMnistFromPackage(): Promise<Uint8Array> {
   return packMnistJson(perClass, dir);
 }
 
-/** Loads MNIST in Node (from the package, cached) or in the browser (from the dev server). */
+/** Loads MNIST in Node (from the package, cached) or in a browser page or worker (from the dev server). */
 export async function loadMnist(): Promise<MnistData> {
-  if (typeof window !== 'undefined' && typeof fetch === 'function') {
+  const inNode = typeof process !== 'undefined' && !!process.versions?.node;
+  if (!inNode && typeof fetch === 'function') {
     const res = await fetch(MNIST_URL);
     if (!res.ok) throw new FileFormatError(`${MNIST_URL}: HTTP ${res.status} (is the page served by webtrain's Vite config?)`);
     return parseMnist(new Uint8Array(await res.arrayBuffer()), MNIST_URL);

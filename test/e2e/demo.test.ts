@@ -1,8 +1,12 @@
 /**
- * The demo page in Chromium, driven by Playwright: it finds the adapter, trains LeNet-5 (the chart,
- * the step counter and the loss move), stops and scores the held-out digits, and says so clearly
- * when WebGPU is missing or the device is lost. Screenshots go to test-results/ for a human to look
- * at. The dev server is the repo's vite.config.ts, started here on a free port.
+ * The demo page in Chromium, driven by Playwright: it finds the adapter, trains LeNet-5 (the charts,
+ * the progress bar and the counters move, nothing on the page moves), pauses and resumes, stops and
+ * scores the held-out digits above chance; the Understand views (filters, feature maps, Grad-CAM,
+ * confusion matrix, summary) draw non-blank images of the right size; a drawn digit gets a
+ * prediction; the kernels and the shift view work; a checkpoint saved to a file loads back to the
+ * same accuracy; and the page says so clearly when WebGPU is missing or the device is lost (and
+ * resumes from the checkpoint kept in the browser). Screenshots go to test-results/ for a human to
+ * look at. The dev server is the repo's vite.config.ts, started here on a free port.
  */
 import { mkdirSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
@@ -31,7 +35,7 @@ function freePort(): Promise<number> {
 }
 
 /** Opens the demo in a fresh context; collects page errors and console errors. */
-async function openDemo(initScript?: () => void): Promise<{ page: Page; errors: string[] }> {
+async function openDemo(initScript?: () => void, query = ''): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
@@ -40,8 +44,47 @@ async function openDemo(initScript?: () => void): Promise<{ page: Page; errors: 
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
   });
-  await page.goto(`${url}/demo/`);
+  await page.goto(`${url}/demo/${query}`);
   return { page, errors };
+}
+
+interface CanvasStats {
+  width: number;
+  height: number;
+  /** Distinct RGB colours among its pixels: 1 for a blank canvas. */
+  colors: number;
+}
+
+/** Size and colour count of a canvas, read from its pixels. */
+async function canvasStats(page: Page, selector: string): Promise<CanvasStats> {
+  return page.locator(selector).first().evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const colors = new Set<number>();
+    for (let i = 0; i < d.length; i += 4) colors.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
+    return { width: c.width, height: c.height, colors: colors.size };
+  });
+}
+
+/** Waits until a canvas shows an image (more than `minColors` colours) and returns its stats. */
+async function drawn(page: Page, selector: string, minColors = 8): Promise<CanvasStats> {
+  await expect.poll(async () => (await canvasStats(page, selector)).colors, { timeout: 60_000 }).toBeGreaterThan(minColors);
+  return canvasStats(page, selector);
+}
+
+/** Top-left corners of every panel, to check that nothing moves while training. */
+async function panelBoxes(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('#view-train .panel')].map((p) => {
+      const r = p.getBoundingClientRect();
+      return `${p.getAttribute('data-panel')}@${Math.round(r.x)},${Math.round(r.y)}+${Math.round(r.width)}x${Math.round(r.height)}`;
+    }).join(' '),
+  );
+}
+
+/** The percentage in a text, as a fraction. */
+function percentIn(text: string | null): number {
+  const m = /(\d+(?:\.\d+)?)%/.exec(text ?? '');
+  return m ? Number(m[1]) / 100 : NaN;
 }
 
 /** The value of the demo's step counter (global step), 0 before the first step. */
@@ -75,7 +118,9 @@ afterAll(async () => {
 });
 
 describe('demo page', () => {
-  it('trains LeNet-5 with a live chart, stops, and scores the held-out digits', async () => {
+  it('trains, pauses, resumes and stops; shows filters, feature maps, Grad-CAM, confusion and summary; predicts drawings; saves and loads a checkpoint', async () => {
+    const t0 = performance.now();
+    const mark = (what: string): void => console.log(`[demo test] ${what} at ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const { page, errors } = await openDemo();
     const start = page.locator('#start');
     await expect.poll(() => start.isEnabled(), { timeout: 60_000 }).toBe(true);
@@ -83,56 +128,184 @@ describe('demo page', () => {
     expect(adapter).toMatch(/browser/);
     expect(await page.locator('#notice').isHidden()).toBe(true);
     expect(await page.locator('[data-panel="chart"]').getAttribute('data-points')).toBe('0');
+    expect(await page.locator('#input-model option').allTextContents()).toEqual(['LeNet-5 (modern)', 'LeNet-5 (classic, 1998)']);
+    expect(await page.locator('#status').textContent()).toMatch(/ Training runs in a Web Worker\.$/);
+    expect(await page.locator('.model-note').textContent()).toMatch(/^61,706 parameters, 0\.42 M multiply-adds per image; about \d+ s per epoch on this adapter\.$/);
+    mark('ready');
 
+    // Train: one epoch of batches of 32 (250 steps), stopped early.
     await page.fill('#input-epochs', '1');
     await page.fill('#input-batchSize', '32');
     await start.click();
-
     const chart = page.locator('[data-panel="chart"]');
     await expect.poll(() => stepCount(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(3);
     const step1 = await stepCount(page);
     const points1 = Number(await chart.getAttribute('data-points'));
     const loss1 = Number(await chart.getAttribute('data-last-loss'));
-    const canvas1 = await chart.locator('canvas').screenshot();
+    const canvas1 = await chart.locator('canvas').first().screenshot();
+    const layout1 = await panelBoxes(page);
     expect(points1).toBeGreaterThanOrEqual(1);
     expect(loss1).toBeGreaterThan(0);
 
-    await expect.poll(() => stepCount(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(step1 + 10);
-    // Let the next animation frame draw the last step.
-    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 5_000 }).toBeGreaterThanOrEqual(step1 + 10);
+    await expect.poll(() => stepCount(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(step1 + 12);
+    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 5_000 }).toBeGreaterThanOrEqual(step1 + 12);
     const points2 = Number(await chart.getAttribute('data-points'));
     const loss2 = Number(await chart.getAttribute('data-last-loss'));
-    const canvas2 = await chart.locator('canvas').screenshot();
     expect(points2).toBeGreaterThan(points1);
     expect(Number.isFinite(loss2) && loss2 > 0).toBe(true);
     expect(loss2).not.toBe(loss1);
-    expect(canvas2.equals(canvas1)).toBe(false);
+    expect((await chart.locator('canvas').first().screenshot()).equals(canvas1)).toBe(false);
     expect(await page.locator('#metric-speed').textContent()).toMatch(/^\d[\d,]*$/);
     expect(await page.locator('#metric-loss').textContent()).toMatch(/^\d+\.\d{4}$/);
-    await page.screenshot({ path: join(SHOTS, 'demo-training.png'), fullPage: true });
+    expect(await page.locator('#metric-train-top5').textContent()).toMatch(/^\d+\.\d%$/);
+    expect(await page.locator('#metric-eta').textContent()).toMatch(/^\d+ s$|^\d+m \d\ds$/);
+    expect(await page.locator('#progress-label').textContent()).toMatch(/^Epoch 1 of 1 · step \d+ of 250 · \d[\d,]* images\/s · .* left$/);
+    expect(Number(await page.locator('#progress').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+    // No layout jumps: the panels keep their places and sizes as the numbers and charts fill in.
+    expect(await panelBoxes(page)).toBe(layout1);
+    mark(`trained ${await stepCount(page)} steps`);
 
-    // Stop: fit finishes the step in flight, then scores the model on the 2,000 held-out digits.
+    // Pause: the step counter stands still; Resume: it moves on.
+    await page.click('#pause');
+    await expect.poll(() => page.locator('#pause').textContent(), { timeout: 30_000 }).toBe('Resume');
+    const pausedAt = await stepCount(page);
+    expect(await page.locator('#status').textContent()).toMatch(/^Paused\./);
+    await page.waitForTimeout(1500);
+    expect(await stepCount(page)).toBe(pausedAt);
+    await page.click('#pause');
+    await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(Math.max(pausedAt + 3, 40));
+    mark('paused and resumed');
+
+    // Stop: the step in flight finishes, then the model is scored on the 2,000 held-out digits.
     await page.click('#stop');
     await expect.poll(() => start.isEnabled(), { timeout: 90_000 }).toBe(true);
     expect(await page.locator('#status').textContent()).toMatch(/^Stopped after .* Held-out accuracy \d+\.\d%\.$/);
     const rows = page.locator('#epochs tbody tr');
     expect(await rows.count()).toBe(2);
-    expect(await rows.nth(0).textContent()).toMatch(/^1\d+\.\d%\d\.\d{4}\d+\.\d%$/);
+    expect(await rows.nth(0).textContent()).toMatch(/^1\d+\.\d%\d+\.\d%\d\.\d{4}\d+\.\d%$/);
     expect(await rows.nth(1).textContent()).toMatch(/^Stopped at step \d+ of 250 of this epoch\.$/);
-    expect(await page.locator('#metric-held-out-acc').textContent()).toMatch(/^\d+\.\d%$/);
-    await page.screenshot({ path: join(SHOTS, 'demo-stopped.png'), fullPage: true });
+    const heldOut = percentIn(await page.locator('#metric-held-out-acc').textContent());
+    // Chance is 10%; some 40 steps of Adam take LeNet-5 well past it.
+    expect(heldOut).toBeGreaterThan(0.3);
+    expect(percentIn(await page.locator('#metric-held-out-top5').textContent())).toBeGreaterThan(heldOut);
+    await expect.poll(() => page.locator('#checkpoint-status').textContent(), { timeout: 30_000 }).toBe('Kept epoch 1 in this browser.');
+    await page.screenshot({ path: join(SHOTS, 'demo-train.png'), fullPage: true });
+    mark(`stopped, held-out ${(heldOut * 100).toFixed(1)}%`);
 
-    // A second run starts from scratch: the chart and the table are reset, and it trains again.
+    // Understand: every view draws from the trained model.
+    await page.click('#tab-understand');
+    expect(await page.locator('#model-line').textContent()).toMatch(/^LeNet-5 \(modern\) · epoch 1 of 1, held-out \d+\.\d%$/);
+    const digit = await drawn(page, '[data-panel="input"] canvas');
+    expect([digit.width, digit.height]).toEqual([28, 28]);
+    // 6 filters of 5x5, scaled 10x, 4-pixel gaps: 6 * 50 + 7 * 4 by 50 + 2 * 4.
+    const filters = await drawn(page, '[data-panel="filters"] canvas');
+    expect([filters.width, filters.height]).toEqual([328, 58]);
+    // conv1: 6 maps of 28x28 at 2x in a row; conv2: 16 maps of 10x10 at 4x, 8 to a row; 3-pixel gaps.
+    const conv1 = await drawn(page, '[data-panel="featuremaps"] canvas[data-stage="conv1"]');
+    expect([conv1.width, conv1.height]).toEqual([6 * 56 + 7 * 3, 56 + 2 * 3]);
+    const conv2 = await drawn(page, '[data-panel="featuremaps"] canvas[data-stage="conv2"]');
+    expect([conv2.width, conv2.height]).toEqual([8 * 40 + 9 * 3, 2 * 40 + 3 * 3]);
+    const camInput = await drawn(page, '[data-panel="cam"] canvas >> nth=0');
+    const cam = await drawn(page, '[data-panel="cam"] canvas >> nth=1', 20);
+    expect([camInput.width, camInput.height, cam.width, cam.height]).toEqual([224, 224, 224, 224]);
+    // The heat map colours the digit: the overlay has more colours than the grey input.
+    expect(cam.colors).toBeGreaterThan(camInput.colors);
+    await expect.poll(() => page.locator('[data-panel="cam"] .muted').last().textContent(), { timeout: 30_000 }).toMatch(/^Digit 0 \(label 0\), predicted \d \(\d+\.\d%\)\. Map of class \d .* at conv2, 10x10, resized to the input\.$/);
+    const confusion = await drawn(page, '[data-panel="confusion"] canvas', 4);
+    expect([confusion.width, confusion.height]).toEqual([740, 740]);
+    const confusionCaption = page.locator('[data-panel="confusion"] p.muted').last();
+    await expect.poll(() => confusionCaption.textContent(), { timeout: 30_000 }).toMatch(/^2,000 held-out digits, \d+\.\d% right/);
+    // The matrix's diagonal is the held-out accuracy the training view reported.
+    expect(percentIn(await confusionCaption.textContent())).toBe(heldOut);
+    const summaryRows = page.locator('#summary tbody tr');
+    await expect.poll(() => summaryRows.count(), { timeout: 10_000 }).toBe(5);
+    expect(await summaryRows.nth(0).textContent()).toBe('conv1Conv2d[1, 6, 28, 28]156117,6005x5 (jump 1)');
+    expect(await page.locator('#summary tfoot').textContent()).toBe('Total61,706416,520');
+    await page.screenshot({ path: join(SHOTS, 'demo-understand.png'), fullPage: true });
+    await page.locator('[data-panel="cam"]').screenshot({ path: join(SHOTS, 'demo-cam.png') });
+    // Another digit redraws the views.
+    await page.click('text=Next ▶');
+    await expect.poll(() => page.locator('[data-panel="cam"] .muted').last().textContent(), { timeout: 30_000 }).toMatch(/^Digit 1 /);
+    mark('understand views');
+
+    // Play: a drawn stroke gets a prediction with ten probabilities.
+    await page.click('#tab-play');
+    const pad = (await page.locator('#draw-pad').boundingBox())!;
+    await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.15);
+    await page.mouse.down();
+    await page.mouse.move(pad.x + pad.width / 2 + 4, pad.y + pad.height * 0.85, { steps: 10 });
+    await page.mouse.up();
+    await expect.poll(() => page.locator('#draw-prediction').textContent(), { timeout: 30_000 }).toMatch(/^It looks like a \d \(\d+\.\d%\)\.$/);
+    const probs = await page.locator('.prob-value').allTextContents();
+    expect(probs).toHaveLength(10);
+    expect(probs.reduce((s, p) => s + percentIn(p), 0)).toBeCloseTo(1, 1);
+    const seen = await drawn(page, 'canvas.seen', 2);
+    expect([seen.width, seen.height]).toEqual([28, 28]);
+    // Kernels through conv2d: Sobel x gives a signed image on the diverging map.
+    await page.click('[data-kernel="Sobel x"]');
+    await expect.poll(() => page.locator('[data-panel="kernels"] p.muted').textContent(), { timeout: 30_000 }).toMatch(/^Sobel x: /);
+    const sobel = await drawn(page, '[data-panel="kernels"] canvas >> nth=1');
+    expect([sobel.width, sobel.height]).toEqual([168, 168]);
+    // Shift right by 2: the conv1 maps move with the input (equal to the shifted maps inside).
+    await page.click('[data-shift="right"]');
+    const detail = page.locator('[data-panel="equivariance"] p.muted');
+    await expect.poll(() => detail.textContent(), { timeout: 30_000 }).toMatch(/^Input shifted by \(2, 0\)\./);
+    const diff = Number(/largest difference (\S+) /.exec((await detail.textContent()) ?? '')?.[1]);
+    expect(diff).toBeLessThan(1e-4);
+    expect(await page.locator('#equivariance-prediction').textContent()).toMatch(/^Prediction \d \(\d+\.\d%\); unmoved: \d \(\d+\.\d%\)\.$/);
+    await page.screenshot({ path: join(SHOTS, 'demo-play.png'), fullPage: true });
+    mark('play views');
+
+    // Checkpoint: save to a file, train a new model (other weights), load the file: the same accuracy again.
+    await page.click('#tab-train');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#checkpoint-save')]);
+    expect(download.suggestedFilename()).toBe('lenet5.safetensors');
+    const file = join(SHOTS, 'demo-checkpoint.safetensors');
+    await download.saveAs(file);
+    await expect.poll(() => page.locator('#checkpoint-status').textContent(), { timeout: 10_000 }).toMatch(/^Saved lenet5\.safetensors \(\d+ KiB, epoch 1 of 1, held-out/);
+    await page.fill('#input-batchSize', '64');
     await start.click();
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => stepCount(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(2);
     expect(Number(await chart.getAttribute('data-points'))).toBeLessThan(points2);
     await page.click('#stop');
     await expect.poll(() => start.isEnabled(), { timeout: 90_000 }).toBe(true);
-    expect(await rows.count()).toBe(2);
+    expect(percentIn(await page.locator('#metric-held-out-acc').textContent())).not.toBe(heldOut);
+    await page.setInputFiles('#checkpoint-file', file);
+    await expect.poll(() => page.locator('#checkpoint-status').textContent(), { timeout: 30_000 }).toMatch(/^Loaded LeNet-5 \(modern\) from demo-checkpoint\.safetensors: epoch 1 of 1/);
+    await page.click('#tab-understand');
+    await expect.poll(() => confusionCaption.textContent(), { timeout: 60_000 }).toMatch(/\(demo-checkpoint\.safetensors: epoch 1 of 1/);
+    expect(percentIn(await confusionCaption.textContent())).toBe(heldOut);
+    mark('checkpoint saved and loaded');
     expect(errors).toEqual([]);
     await page.context().close();
-  }, 300_000);
+  }, 400_000);
+
+  it('trains on the page thread too (?thread=page), pausing and stopping above chance', async () => {
+    const { page, errors } = await openDemo(undefined, '?thread=page');
+    const start = page.locator('#start');
+    await expect.poll(() => start.isEnabled(), { timeout: 60_000 }).toBe(true);
+    expect(await page.locator('#status').textContent()).toMatch(/ Training runs on the page’s thread \(\?thread=page\)\.$/);
+    await page.fill('#input-epochs', '1');
+    await page.fill('#input-batchSize', '32');
+    await start.click();
+    await expect.poll(() => stepCount(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(10);
+    await page.click('#pause');
+    await expect.poll(() => page.locator('#pause').textContent(), { timeout: 30_000 }).toBe('Resume');
+    const pausedAt = await stepCount(page);
+    await page.waitForTimeout(1000);
+    expect(await stepCount(page)).toBe(pausedAt);
+    await page.click('#pause');
+    await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(Math.max(pausedAt + 3, 40));
+    await page.click('#stop');
+    await expect.poll(() => start.isEnabled(), { timeout: 90_000 }).toBe(true);
+    expect(percentIn(await page.locator('#metric-held-out-acc').textContent())).toBeGreaterThan(0.3);
+    await page.click('#tab-understand');
+    const cam = await drawn(page, '[data-panel="cam"] canvas >> nth=1', 20);
+    expect([cam.width, cam.height]).toEqual([224, 224]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 240_000);
 
   it('says so, instead of a blank page, when the browser has no WebGPU', async () => {
     const { page, errors } = await openDemo(() => {
@@ -148,7 +321,7 @@ describe('demo page', () => {
     await page.context().close();
   }, 120_000);
 
-  it('says the device was lost when it is lost during training', async () => {
+  it('says the device was lost when it is lost during training, and resumes from the last checkpoint', async () => {
     // Keep a handle on the page's GPUDevice so the test can destroy it mid-run.
     const { page, errors } = await openDemo(() => {
       const request = GPUAdapter.prototype.requestDevice;
@@ -161,19 +334,30 @@ describe('demo page', () => {
     const start = page.locator('#start');
     await expect.poll(() => start.isEnabled(), { timeout: 60_000 }).toBe(true);
     await page.fill('#input-epochs', '1');
+    // A first run, stopped at once, keeps its checkpoint in the browser.
     await start.click();
     await expect.poll(() => stepCount(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(1);
+    await page.click('#stop');
+    await expect.poll(() => page.locator('#checkpoint-status').textContent(), { timeout: 90_000 }).toBe('Kept epoch 1 in this browser.');
+    await start.click();
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 90_000 }).toMatch(/^Training: /);
     await page.evaluate(() => (window as unknown as { testDevice: GPUDevice }).testDevice.destroy());
     const notice = page.locator('#notice');
     await expect.poll(() => notice.isVisible(), { timeout: 30_000 }).toBe(true);
     expect(await notice.textContent()).toMatch(/The GPU device was lost/);
+    await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toMatch(/The weights after epoch 1 of 1, held-out \d+\.\d% are kept in this browser/);
     await expect.poll(() => page.locator('#stop').isDisabled(), { timeout: 30_000 }).toBe(true);
     expect(await start.isDisabled()).toBe(true);
+    expect(await page.locator('#checkpoint-save').isDisabled()).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'demo-device-lost.png'), fullPage: true });
-    // WebGPU may log the destroyed device's failed work to the console; nothing may go uncaught. (The
-    // library leaves the readbacks of in-flight steps unhandled when the device dies during fit();
-    // the demo absorbs those rejections once the device is lost.)
+    // WebGPU may log the destroyed device's failed work to the console; nothing may go uncaught.
     expect(errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+    // Resume: the page reloads on a new device with the kept weights.
+    await page.click('#notice-action');
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/^Resumed from the last checkpoint: epoch 1 of 1, held-out \d+\.\d%\./);
+    expect(await start.isEnabled()).toBe(true);
+    expect(await page.locator('#notice').isHidden()).toBe(true);
+    expect(await page.locator('#model-line').textContent()).toMatch(/^LeNet-5 \(modern\) · the last checkpoint: epoch 1 of 1/);
     await page.context().close();
-  }, 180_000);
+  }, 240_000);
 });
