@@ -44,5 +44,6 @@ export { mnistSplit, parseMnist, packMnistJson, type MnistData } from './data/mn
 export { mnistDataset, subset, checkDataset, type ImageDataset } from './data/dataset.js';
 export { DataLoader, type Batch, type DataLoaderOptions } from './data/loader.js';
 export * as transforms from './data/transforms.js';
+export * as data from './data/index.js';
 export { fit, evaluate, type FitOptions, type FitResult, type StepInfo, type EpochInfo, type EvalResult } from './train/fit.js';
 export { correctCount, topkCorrect, topkAccuracy, accuracy } from './train/metrics.js';

@@ -1,6 +1,7 @@
 /**
  * Batches of an in-memory ImageDataset as GPU tensors: seeded shuffling each epoch, CPU transforms,
- * one upload per batch (images float32 [B, C, H, W], labels int32 [B]).
+ * one upload per batch (images float32 [B, C, H, W], labels int32 [B]); `for await` prefetches the
+ * next batch while the current step runs.
  */
 import type { Device } from '../device/device.js';
 import { ArgumentError } from '../errors.js';
@@ -53,28 +54,66 @@ export class DataLoader {
     return this.dropLast ? Math.floor(n) : Math.ceil(n);
   }
 
-  *[Symbol.iterator](): Iterator<Batch> {
+  /** The order of one epoch's images (draws from the generator when shuffling). */
+  private epochOrder(): Int32Array {
+    const n = this.dataset.count;
+    return this.shuffle ? this.generator.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
+  }
+
+  /** Gathers, transforms and uploads batch `b` of an epoch's `order`. */
+  private makeBatch(order: Int32Array, b: number): Batch {
     const d = this.dataset;
-    const order = this.shuffle ? this.generator.permutation(d.count) : Int32Array.from({ length: d.count }, (_, i) => i);
     const per = d.channels * d.height * d.width;
     const scale = d.images instanceof Uint8Array ? 1 / 255 : 1;
-    for (let b = 0; b < this.length; b++) {
-      const idx = order.subarray(b * this.batchSize, Math.min(d.count, (b + 1) * this.batchSize));
-      const n = idx.length;
-      const x = new Float32Array(n * per);
-      const y = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const src = idx[i]! * per;
-        for (let k = 0; k < per; k++) x[i * per + k] = d.images[src + k]! * scale;
-        y[i] = d.labels[idx[i]!]!;
-      }
-      this.transform?.apply(x, { batch: n, channels: d.channels, height: d.height, width: d.width }, this.generator);
-      const device = this.device;
-      yield {
-        x: tensor(x, { shape: [n, d.channels, d.height, d.width], ...(device ? { device } : {}) }),
-        y: tensor(y, { shape: [n], ...(device ? { device } : {}) }),
-        size: n,
-      };
+    const idx = order.subarray(b * this.batchSize, Math.min(d.count, (b + 1) * this.batchSize));
+    const n = idx.length;
+    const x = new Float32Array(n * per);
+    const y = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const src = idx[i]! * per;
+      for (let k = 0; k < per; k++) x[i * per + k] = d.images[src + k]! * scale;
+      y[i] = d.labels[idx[i]!]!;
+    }
+    this.transform?.apply(x, { batch: n, channels: d.channels, height: d.height, width: d.width }, this.generator);
+    const device = this.device;
+    return {
+      x: tensor(x, { shape: [n, d.channels, d.height, d.width], ...(device ? { device } : {}) }),
+      y: tensor(y, { shape: [n], ...(device ? { device } : {}) }),
+      size: n,
+    };
+  }
+
+  *[Symbol.iterator](): Iterator<Batch> {
+    const order = this.epochOrder();
+    for (let b = 0; b < this.length; b++) yield this.makeBatch(order, b);
+  }
+
+  /**
+   * One epoch with prefetching: `for await (const batch of loader)`. When a batch is handed out,
+   * the next one is prepared (gathered, transformed, uploaded) in a task of its own, so it is built
+   * while the consumer awaits its training step's GPU work rather than after it. The batches and
+   * the generator's draws are those of the synchronous iterator.
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<Batch> {
+    const order = this.epochOrder();
+    const count = this.length;
+    const prepare = (b: number): Promise<Batch> =>
+      new Promise((resolve, reject) => {
+        setTimeout(() => {
+          try {
+            resolve(this.makeBatch(order, b));
+          } catch (e) {
+            reject(e as Error);
+          }
+        }, 0);
+      });
+    let next = count > 0 ? Promise.resolve(this.makeBatch(order, 0)) : null;
+    for (let b = 0; b < count; b++) {
+      const batch = await next!;
+      next = b + 1 < count ? prepare(b + 1) : null;
+      // A failure preparing the next batch surfaces when it is awaited, not as an unhandled rejection.
+      next?.catch(() => undefined);
+      yield batch;
     }
   }
 }

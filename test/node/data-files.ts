@@ -1,0 +1,112 @@
+/**
+ * Writers for the small dataset files the loader tests make (no downloads): PNG with every
+ * scanline filter, gzip, and mutations for the fuzz tests.
+ */
+import { deflateSync } from 'node:zlib';
+import { Rng } from '../helpers.js';
+import { crc32 } from '../../src/data/png.js';
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length, false);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out, 4, 8 + data.length), false);
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** A PNG of interleaved 8-bit samples (colour 0 grey, 2 RGB, 4 grey+alpha, 6 RGBA), row y filtered with type y % 5. */
+export function encodePng(width: number, height: number, colour: 0 | 2 | 4 | 6, hwc: Uint8Array): Uint8Array {
+  const samples = { 0: 1, 2: 3, 4: 2, 6: 4 }[colour];
+  const stride = width * samples;
+  const raw = new Uint8Array(height * (stride + 1));
+  const px = (y: number, i: number): number => (y < 0 || i < 0 ? 0 : hwc[y * stride + i]!);
+  for (let y = 0; y < height; y++) {
+    const f = y % 5;
+    raw[y * (stride + 1)] = f;
+    for (let i = 0; i < stride; i++) {
+      const a = px(y, i - samples);
+      const b = px(y - 1, i);
+      const c = px(y - 1, i - samples);
+      let pred = 0;
+      if (f === 1) pred = a;
+      else if (f === 2) pred = b;
+      else if (f === 3) pred = (a + b) >> 1;
+      else if (f === 4) {
+        const p = a + b - c;
+        const pa = Math.abs(p - a);
+        const pb = Math.abs(p - b);
+        const pc = Math.abs(p - c);
+        pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
+      raw[y * (stride + 1) + 1 + i] = (px(y, i) - pred) & 0xff;
+    }
+  }
+  const ihdr = new Uint8Array(13);
+  const v = new DataView(ihdr.buffer);
+  v.setUint32(0, width, false);
+  v.setUint32(4, height, false);
+  ihdr[8] = 8;
+  ihdr[9] = colour;
+  const z = new Uint8Array(deflateSync(raw));
+  // Two IDAT chunks: decoders must join them.
+  const cut = Math.floor(z.length / 2);
+  return concat([
+    Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', z.subarray(0, cut)),
+    chunk('IDAT', z.subarray(cut)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
+}
+
+/** Recomputes the CRC of every chunk that fits, so a mutation reaches the parts after the CRC check. */
+export function fixPngCrcs(bytes: Uint8Array): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 8;
+  while (at + 12 <= bytes.length) {
+    const len = view.getUint32(at, false);
+    if (len > bytes.length - at - 12) return;
+    view.setUint32(at + 8 + len, crc32(bytes, at + 4, at + 8 + len), false);
+    at += 12 + len;
+  }
+}
+
+/** One seeded mutation of `src`: bit flips, byte overwrites, 32-bit big/little-endian huge values, truncation, insertion, deletion. */
+export function mutate(src: Uint8Array, rng: Rng, hotBytes = 32): Uint8Array {
+  let b: Uint8Array = src.slice();
+  const pos = (): number => (rng.next() < 0.6 ? rng.int(0, Math.min(hotBytes, b.length)) : rng.int(0, b.length));
+  const kind = rng.int(0, 7);
+  if (b.length === 0) return Uint8Array.from([rng.int(0, 256)]);
+  if (kind === 0) {
+    for (let k = rng.int(1, 4); k > 0; k--) {
+      const i = pos();
+      b[i] = b[i]! ^ (1 << rng.int(0, 8));
+    }
+  } else if (kind === 1) b[pos()] = rng.int(0, 256);
+  else if (kind === 2) {
+    const i = Math.min(pos(), Math.max(0, b.length - 4));
+    const big = [0xffffffff, 0x7fffffff, 0x80000000, 0x00100000, 0x10000, 0][rng.int(0, 6)]!;
+    new DataView(b.buffer).setUint32(i, big, rng.next() < 0.5);
+  } else if (kind === 3) b = b.slice(0, rng.int(0, b.length));
+  else if (kind === 4) {
+    const i = pos();
+    const extra = Uint8Array.from({ length: rng.int(1, 9) }, () => rng.int(0, 256));
+    b = concat([b.subarray(0, i), extra, b.subarray(i)]);
+  } else if (kind === 5) {
+    const i = pos();
+    b = concat([b.subarray(0, i), b.subarray(Math.min(b.length, i + rng.int(1, 9)))]);
+  } else b = b.slice(0, Math.max(0, b.length - rng.int(1, 5)));
+  return b;
+}
