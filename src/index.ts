@@ -45,5 +45,6 @@ export { mnistDataset, subset, checkDataset, type ImageDataset } from './data/da
 export { DataLoader, type Batch, type DataLoaderOptions } from './data/loader.js';
 export * as transforms from './data/transforms.js';
 export * as data from './data/index.js';
+export * as augment from './data/augment.js';
 export { fit, evaluate, type FitOptions, type FitResult, type StepInfo, type EpochInfo, type EvalResult } from './train/fit.js';
 export { correctCount, topkCorrect, topkAccuracy, accuracy } from './train/metrics.js';
