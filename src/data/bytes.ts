@@ -22,8 +22,8 @@ export type ProgressCallback = (p: LoadProgress) => void;
 /** A file to read: a path (Node), a Blob / File (browser), or its bytes with a name for errors. */
 export type FileSource = string | Blob | { name: string; bytes: Uint8Array };
 
-/** Decompressed gzip output larger than this is refused (a gzip bomb or a wrong file). */
-export const DEFAULT_MAX_BYTES = 2 ** 31 - 1;
+/** Decompressed gzip output larger than this (1 GiB) is refused (a gzip bomb or a wrong file); MNIST's largest file is 47 MB. */
+export const DEFAULT_MAX_BYTES = 2 ** 30;
 
 export function sourceName(src: FileSource): string {
   if (typeof src === 'string') return src;

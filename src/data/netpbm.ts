@@ -62,17 +62,22 @@ export function decodeNetpbm(bytes: Uint8Array, name: string): DecodedImage {
   const maxval = t.int('maxval', 65535);
   if (maxval === 0) throw new FileFormatError(`${name}: byte ${t.at}: maxval 0`);
   const samples = width * height * channels;
+  // The file must be able to hold the samples before they are allocated: binary ones need 1 or 2
+  // bytes each, text ones a digit and a separator.
+  const binary = kind === 5 || kind === 6;
+  const size = maxval > 255 ? 2 : 1;
+  const least = binary ? t.at + 1 + samples * size : t.at + 2 * samples - 1;
+  if (bytes.length < least) {
+    throw new FileFormatError(`${name}: truncated: ${width}x${height}x${channels} samples need ${binary ? '' : 'at least '}${least} bytes, the file stops at byte ${bytes.length}`);
+  }
   const hwc = new Uint8Array(samples);
   const scale = (v: number, at: number): number => {
     if (v > maxval) throw new FileFormatError(`${name}: byte ${at}: sample ${v} is larger than maxval ${maxval}`);
     return maxval === 255 ? v : Math.round((v * 255) / maxval);
   };
-  if (kind === 5 || kind === 6) {
+  if (binary) {
     if (t.at >= bytes.length || !isSpace(bytes[t.at]!)) throw new FileFormatError(`${name}: byte ${t.at}: expected one whitespace byte after the header`);
     const start = t.at + 1;
-    const size = maxval > 255 ? 2 : 1;
-    const need = start + samples * size;
-    if (bytes.length < need) throw new FileFormatError(`${name}: truncated: ${width}x${height}x${channels} samples need ${need} bytes, the file stops at byte ${bytes.length}`);
     for (let i = 0; i < samples; i++) {
       const at = start + i * size;
       hwc[i] = scale(size === 2 ? (bytes[at]! << 8) | bytes[at + 1]! : bytes[at]!, at);

@@ -32,6 +32,22 @@ export function isPng(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
+/** What scanline filter `f` predicts from the bytes left (a), above (b) and above-left (c). */
+export function filterPrediction(f: number, a: number, b: number, c: number): number {
+  if (f === 1) return a;
+  if (f === 2) return b;
+  if (f === 3) return (a + b) >> 1;
+  if (f === 4) {
+    // Paeth: the neighbour closest to a + b - c.
+    const p = a + b - c;
+    const pa = Math.abs(p - a);
+    const pb = Math.abs(p - b);
+    const pc = Math.abs(p - c);
+    return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+  }
+  return 0;
+}
+
 /** Samples per pixel of each colour type. */
 const COLOUR_SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
@@ -107,18 +123,7 @@ export async function decodePng(bytes: Uint8Array, name: string): Promise<Decode
       const a = i >= bpp ? img[row + i - bpp]! : 0;
       const b = y > 0 ? img[prev + i]! : 0;
       const c = i >= bpp && y > 0 ? img[prev + i - bpp]! : 0;
-      let pred = 0;
-      if (f === 1) pred = a;
-      else if (f === 2) pred = b;
-      else if (f === 3) pred = (a + b) >> 1;
-      else if (f === 4) {
-        const p = a + b - c;
-        const pa = Math.abs(p - a);
-        const pb = Math.abs(p - b);
-        const pc = Math.abs(p - c);
-        pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      }
-      img[row + i] = (raw[src + i]! + pred) & 0xff;
+      img[row + i] = (raw[src + i]! + filterPrediction(f, a, b, c)) & 0xff;
     }
   }
   const channels = colour === 0 || colour === 4 ? 1 : 3;

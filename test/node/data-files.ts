@@ -4,7 +4,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import { Rng } from '../helpers.js';
-import { crc32 } from '../../src/data/png.js';
+import { crc32, filterPrediction } from '../../src/data/png.js';
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -39,18 +39,7 @@ export function encodePng(width: number, height: number, colour: 0 | 2 | 4 | 6, 
       const a = px(y, i - samples);
       const b = px(y - 1, i);
       const c = px(y - 1, i - samples);
-      let pred = 0;
-      if (f === 1) pred = a;
-      else if (f === 2) pred = b;
-      else if (f === 3) pred = (a + b) >> 1;
-      else if (f === 4) {
-        const p = a + b - c;
-        const pa = Math.abs(p - a);
-        const pb = Math.abs(p - b);
-        const pc = Math.abs(p - c);
-        pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      }
-      raw[y * (stride + 1) + 1 + i] = (px(y, i) - pred) & 0xff;
+      raw[y * (stride + 1) + 1 + i] = (px(y, i) - filterPrediction(f, a, b, c)) & 0xff;
     }
   }
   const ihdr = new Uint8Array(13);

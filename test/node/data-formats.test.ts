@@ -154,6 +154,11 @@ describe('netpbm and PNG images, and an image folder', () => {
     const p16 = Uint8Array.from([...new TextEncoder().encode('P5 2 1 65535\n'), 0xff, 0xff, 0x80, 0x00]);
     expect(Array.from(D.decodeNetpbm(p16, 'c.pgm').data)).toEqual([255, 128]);
     expect(() => D.decodeNetpbm(new TextEncoder().encode('P5 1048576 1048576 255\n'), 'big.pgm')).toThrow(/big\.pgm: byte \d+: image size 1048576x1048576 is larger/);
+    // Within the size limit but far more than the file holds: refused before the samples are allocated.
+    const t0 = performance.now();
+    expect(() => D.decodeNetpbm(new TextEncoder().encode('P6 8000 8000 255\nabc'), 'lie.ppm')).toThrow(/lie\.ppm: truncated: 8000x8000x3 samples need 192000017 bytes/);
+    expect(() => D.decodeNetpbm(new TextEncoder().encode('P3 8000 8000 255\n1 2 3'), 'lie.ppm')).toThrow(/lie\.ppm: truncated: 8000x8000x3 samples need at least/);
+    expect(performance.now() - t0).toBeLessThan(50);
     expect(() => D.decodeNetpbm(new TextEncoder().encode('P6 4 4 255\nabc'), 't.ppm')).toThrow(/t\.ppm: truncated: 4x4x3 samples need 59 bytes, the file stops at byte 14/);
     expect(() => D.decodeNetpbm(new TextEncoder().encode('P2 1 1 10\n11'), 's.pgm')).toThrow(/s\.pgm: byte 10: sample 11 is larger than maxval 10/);
     expect(() => D.decodeNetpbm(new TextEncoder().encode('P4 1 1\n'), 'bits.pbm')).toThrow(/P4 is not supported/);
