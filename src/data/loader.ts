@@ -9,6 +9,7 @@ import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Generator } from '../util/random.js';
 import type { ImageDataset } from './dataset.js';
+import type { GpuTransform } from './augment.js';
 import type { Transform } from './transforms.js';
 
 export interface DataLoaderOptions {
@@ -16,6 +17,11 @@ export interface DataLoaderOptions {
   shuffle?: boolean;
   dropLast?: boolean;
   transform?: Transform | null;
+  /**
+   * GPU augmentation (wt.augment) of each batch's images once uploaded, drawing from the loader's
+   * generator. Applied as a batch is handed out, so its nodes join the consumer's training step.
+   */
+  augment?: GpuTransform | null;
   /** Seeds shuffling and random transforms. */
   seed?: number;
   device?: Device;
@@ -33,6 +39,7 @@ export class DataLoader {
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   readonly transform: Transform | null;
+  readonly augment: GpuTransform | null;
   readonly generator: Generator;
   private readonly device: Device | undefined;
 
@@ -44,6 +51,7 @@ export class DataLoader {
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;
     this.transform = options.transform ?? null;
+    this.augment = options.augment ?? null;
     this.generator = new Generator(options.seed ?? 0);
     this.device = options.device;
   }
@@ -83,9 +91,13 @@ export class DataLoader {
     };
   }
 
+  private augmented(batch: Batch): Batch {
+    return this.augment ? { ...batch, x: this.augment.call(batch.x, this.generator) } : batch;
+  }
+
   *[Symbol.iterator](): Iterator<Batch> {
     const order = this.epochOrder();
-    for (let b = 0; b < this.length; b++) yield this.makeBatch(order, b);
+    for (let b = 0; b < this.length; b++) yield this.augmented(this.makeBatch(order, b));
   }
 
   /**
@@ -109,7 +121,9 @@ export class DataLoader {
       });
     let next = count > 0 ? Promise.resolve(this.makeBatch(order, 0)) : null;
     for (let b = 0; b < count; b++) {
-      const batch = await next!;
+      // Augmented before the next batch is prepared: the generator's draws come in the order of
+      // the synchronous iterator.
+      const batch = this.augmented(await next!);
       next = b + 1 < count ? prepare(b + 1) : null;
       // A failure preparing the next batch surfaces when it is awaited, not as an unhandled rejection.
       next?.catch(() => undefined);

@@ -44,6 +44,31 @@ describe('DataLoader prefetching', () => {
     expect(b).toEqual(a);
   });
 
+  it('GPU augmentation through the loader: seeded, the same with and without prefetching', async () => {
+    const opts = {
+      batchSize: 3,
+      shuffle: true,
+      seed: 4,
+      transform: new wt.transforms.RandomHorizontalFlip(0.5),
+      augment: new wt.augment.Compose([new wt.augment.RandomCrop([3, 2], { padding: 1 }), new wt.augment.RandomHorizontalFlip()]),
+    };
+    const check = async (b: wt.Batch): Promise<number[]> => {
+      expect(b.x.shape).toEqual([b.size, 1, 3, 2]);
+      return Array.from(await b.x.data());
+    };
+    const read = async (loader: wt.DataLoader): Promise<number[][]> => {
+      const out: number[][] = [];
+      for (const b of loader) out.push(await check(b));
+      return out;
+    };
+    const a = await read(new wt.DataLoader(dataset(8), opts));
+    const prefetched: number[][] = [];
+    for await (const b of new wt.DataLoader(dataset(8), opts)) prefetched.push(await check(b));
+    expect(prefetched).toEqual(a);
+    const plain = await read(new wt.DataLoader(dataset(8), { ...opts, augment: null }));
+    expect(plain).not.toEqual(a);
+  });
+
   it('prepares the next batch while the consumer awaits its step', async () => {
     let prepared = 0;
     const counting: wt.transforms.Transform = { apply: () => void prepared++ };
