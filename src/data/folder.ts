@@ -1,15 +1,16 @@
 /**
  * An image folder in Node, torchvision's ImageFolder layout: root/<class>/<image>, classes in
- * sorted order as labels 0..K-1. Decoded here without a native dependency: PNG (src/data/png.ts)
- * and netpbm PGM / PPM (src/data/netpbm.ts). JPEG has no decoder here (there is no small pure-JS
- * one this project takes on): a .jpg / .jpeg file fails naming the file; convert it, or decode it
- * in the browser (imagesFromFiles, createImageBitmap). All images must have one size.
+ * sorted order as labels 0..K-1. Decoded without a native dependency: PNG (src/data/png.ts),
+ * netpbm PGM / PPM (src/data/netpbm.ts) and JPEG (src/data/jpeg.ts, the pure-JS jpeg-js). Files
+ * are recognised by their content, not their extension. All images must have one size (no resizing
+ * in Node).
  */
 import { FileFormatError } from '../errors.js';
 import { nodeModule } from '../util/node.js';
 import type { ProgressCallback } from './bytes.js';
 import { checkDataset, type ImageDataset } from './dataset.js';
 import { toChannels, type DecodedImage } from './image.js';
+import { decodeJpeg, isJpeg } from './jpeg.js';
 import { decodeNetpbm, isNetpbm } from './netpbm.js';
 import { decodePng, isPng } from './png.js';
 
@@ -30,15 +31,13 @@ export interface ImageFolderDataset extends ImageDataset {
 
 export const IMAGE_EXTENSIONS = ['.png', '.pgm', '.ppm', '.pnm', '.jpg', '.jpeg'] as const;
 
-/** Decodes the bytes of one image file by its content (PNG, netpbm). */
+/** Decodes the bytes of one image file by its content (PNG, JPEG, netpbm). */
 export async function decodeImage(bytes: Uint8Array, name: string): Promise<DecodedImage> {
   if (isPng(bytes)) return decodePng(bytes, name);
   if (isNetpbm(bytes)) return decodeNetpbm(bytes, name);
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
-    throw new FileFormatError(`${name}: JPEG images cannot be decoded in Node by webtrain (no native or bundled decoder); convert them to PNG or PPM, or load them in the browser with imagesFromFiles`);
-  }
+  if (isJpeg(bytes)) return decodeJpeg(bytes, name);
   if (bytes.length === 0) throw new FileFormatError(`${name}: empty file`);
-  throw new FileFormatError(`${name}: byte 0: not a PNG or netpbm (PGM/PPM) image`);
+  throw new FileFormatError(`${name}: byte 0: not a PNG, JPEG or netpbm (PGM/PPM) image`);
 }
 
 export async function imageFolder(root: string, options: ImageFolderOptions = {}): Promise<ImageFolderDataset> {

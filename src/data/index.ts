@@ -4,6 +4,7 @@ export { loadCifar, parseCifar, encodeCifar, CIFAR10_CLASSES, type CifarOptions,
 export { imageFolder, decodeImage, IMAGE_EXTENSIONS, type ImageFolderOptions, type ImageFolderDataset } from './folder.js';
 export { imagesFromFiles, type LabelledImage, type ImagesFromFilesOptions } from './browser-images.js';
 export { decodePng, isPng } from './png.js';
+export { decodeJpeg, isJpeg, jpegFrame } from './jpeg.js';
 export { decodeNetpbm, encodeNetpbm, isNetpbm } from './netpbm.js';
 export { toChannels, MAX_SIDE, MAX_PIXELS, type DecodedImage } from './image.js';
 export { randomSplit, randomSplitIndices, splitLengths, type RandomSplitOptions } from './split.js';

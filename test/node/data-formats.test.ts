@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import * as jpegJs from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import * as wt from '../../src/index.js';
 import { Rng } from '../helpers.js';
@@ -40,6 +41,13 @@ function mnistLike(n: number, h: number, w: number, seed: number): { images: Uin
   const pixels = bytesOf(n * h * w, seed);
   const lab = Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) % 10);
   return { images: D.encodeIdx([n, h, w], pixels), labels: D.encodeIdx([n], lab), pixels, lab };
+}
+
+/** A smooth RGB image encoded by jpeg-js at quality 95, with its RGBA pixels. */
+function smoothJpeg(w: number, h: number): { bytes: Uint8Array; rgba: Uint8Array } {
+  const rgba = new Uint8Array(4 * w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rgba.set([40 + 10 * x, 30 + 12 * y, 200 - 5 * (x + y), 255], 4 * (y * w + x));
+  return { bytes: new Uint8Array(jpegJs.encode({ data: rgba, width: w, height: h }, 95).data), rgba };
 }
 
 describe('IDX (MNIST, Fashion-MNIST)', () => {
@@ -186,7 +194,27 @@ describe('netpbm and PNG images, and an image folder', () => {
     interlaced[28] = 1;
     fixPngCrcs(interlaced);
     await expectFormatError(D.decodePng(interlaced, 'i.png'), /interlaced/);
-    await expectFormatError(D.decodeImage(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0), 'photo.jpg'), /photo\.jpg: JPEG images cannot be decoded in Node/);
+  });
+
+  it('JPEG (jpeg-js): decoded close to what was encoded; lying, truncated and corrupt files refused', async () => {
+    const jpg = smoothJpeg(16, 12);
+    const img = await D.decodeJpeg(jpg.bytes, 'a.jpg');
+    expect([img.channels, img.height, img.width]).toEqual([3, 12, 16]);
+    let err = 0;
+    for (let p = 0; p < 16 * 12; p++) for (let c = 0; c < 3; c++) err += Math.abs(img.data[c * 192 + p]! - jpg.rgba[4 * p + c]!);
+    expect(err / (3 * 192), 'mean absolute error (quality 95)').toBeLessThan(4);
+    const lying = jpg.bytes.slice();
+    const sof = D.jpegFrame(jpg.bytes, 'a.jpg');
+    expect(sof).toEqual({ width: 16, height: 12, components: 3 });
+    const at = lying.findIndex((b, i) => b === 0xff && lying[i + 1] === 0xc0);
+    lying[at + 5] = 0xff;
+    lying[at + 7] = 0xff;
+    const t0 = performance.now();
+    await expectFormatError(D.decodeJpeg(lying, 'lie.jpg'), /lie\.jpg: byte \d+: image size 65296x65292 is larger/);
+    expect(performance.now() - t0).toBeLessThan(50);
+    await expectFormatError(D.decodeJpeg(jpg.bytes.subarray(0, 8), 't.jpg'), /t\.jpg: truncated: segment FFE0 at byte 2/);
+    await expectFormatError(D.decodeJpeg(jpg.bytes.subarray(0, jpg.bytes.length - 40), 'cut.jpg'), /cut\.jpg: cannot decode the JPEG/);
+    await expectFormatError(D.decodeImage(Uint8Array.of(0xff, 0xd8, 0xff, 0xd9), 'empty.jpg'), /empty\.jpg: no frame header/);
   });
 
   it('imageFolder: classes sorted, PNG and PPM, converted to the requested channels, progress', async () => {
@@ -216,6 +244,12 @@ describe('netpbm and PNG images, and an image folder', () => {
     writeFileSync(join(root, 'dog', 'c.pgm'), D.encodeNetpbm({ channels: 1, height: 3, width: 5, data: new Uint8Array(15) }));
     await expectFormatError(D.imageFolder(root), /dog\/c\.pgm: image 3 is 5x3, the folder's first image .* is 5x4/);
     await expectFormatError(D.imageFolder(join(root, 'cat')), /no class folders/);
+    const jroot = tmp();
+    mkdirSync(join(jroot, 'a'));
+    writeFileSync(join(jroot, 'a', 'one.jpg'), smoothJpeg(8, 8).bytes);
+    writeFileSync(join(jroot, 'a', 'two.jpeg'), smoothJpeg(8, 8).bytes);
+    const jd = await D.imageFolder(jroot);
+    expect([jd.count, jd.channels, jd.height, jd.width]).toEqual([2, 3, 8, 8]);
   });
 });
 
@@ -267,6 +301,13 @@ describe('fuzz: every parser returns a correct result or throws a FileFormatErro
     await fuzz('ppm', ppm, (b) => D.decodeNetpbm(b, 'f:'), (r, b) => expect((r as wt.data.DecodedImage).data.length).toBeLessThanOrEqual(b.length));
     const pgm = new TextEncoder().encode('P2\n3 2\n255\n1 2 3\n4 5 6\n');
     await fuzz('pgm', pgm, (b) => D.decodeNetpbm(b, 'f:'), (r, b) => expect((r as wt.data.DecodedImage).data.length).toBeLessThanOrEqual(b.length));
+  });
+
+  it('JPEG', async () => {
+    await fuzz('jpeg', smoothJpeg(16, 16).bytes, (b) => D.decodeJpeg(b, 'f:'), (r) => {
+      const img = r as wt.data.DecodedImage;
+      expect(img.data.length).toBe(img.channels * img.height * img.width);
+    });
   });
 
   it('PNG (half the mutations with their CRCs repaired, to reach IHDR, inflate and the filters)', async () => {
