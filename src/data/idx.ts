@@ -128,10 +128,18 @@ export async function loadIdxFile(src: FileSource, options: IdxLoadOptions = {})
  * browser, or bytes), plain or .gz: loadIdx({ images: 'train-images-idx3-ubyte.gz', labels: ... }).
  */
 export async function loadIdx(files: { images: FileSource; labels: FileSource }, options: IdxLoadOptions = {}): Promise<ImageDataset> {
+  let labelBytes = 0;
   const images = await loadIdxFile(files.images, options);
-  const labels = await loadIdxFile(files.labels, options);
+  const labels = await loadIdxFile(files.labels, {
+    ...options,
+    onProgress: (p) => {
+      labelBytes = p.totalBytes;
+      options.onProgress?.(p);
+    },
+  });
   const d = idxDataset(images, labels, { images: sourceName(files.images), labels: sourceName(files.labels) }, options.numClasses ?? 10);
-  options.onProgress?.({ file: sourceName(files.labels), bytes: 0, totalBytes: 0, records: d.count });
+  // The last report: every record decoded.
+  options.onProgress?.({ file: sourceName(files.labels), bytes: labelBytes, totalBytes: labelBytes, records: d.count });
   return d;
 }
 

@@ -2,10 +2,13 @@
  * Data loading that runs in Node and in Chromium: the prefetching async iterator of DataLoader
  * (the same batches as the synchronous one; the next batch is prepared while the consumer awaits),
  * IDX through gzip (node:zlib in Node, DecompressionStream in the browser), and the browser's image
- * decoding (createImageBitmap), which in Node is refused with a message.
+ * decoding (createImageBitmap), which in Node is refused with a message; a fuzz of the gzip and
+ * PNG paths of the platform (DecompressionStream in Chromium).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wt from '../../src/index.js';
+import { Rng } from '../helpers.js';
+import { mutate } from '../mutate.js';
 
 const D = wt.data;
 const inBrowser = typeof window !== 'undefined';
@@ -113,5 +116,41 @@ describe('formats through the platform', () => {
     const decoded = await D.decodePng(new Uint8Array(await blob.arrayBuffer()), 'canvas.png');
     expect(Array.from(decoded.data)).toEqual(Array.from(d.images));
     await expect(D.imagesFromFiles([{ source: new Blob([Uint8Array.of(1, 2, 3)]), label: 0 }], { height: 4, width: 5, numClasses: 2 })).rejects.toThrow(/cannot decode this image/);
+  });
+});
+
+describe('fuzz through the platform decompression', () => {
+  async function fuzz(what: string, file: Uint8Array, parse: (b: Uint8Array) => Promise<unknown>): Promise<void> {
+    const rng = new Rng(what.length);
+    for (let i = 0; i < 150; i++) {
+      const b = mutate(file, rng);
+      try {
+        await parse(b);
+      } catch (e) {
+        if (!(e instanceof wt.FileFormatError)) throw new Error(`${what}: mutation ${i} threw ${(e as Error).name}: ${(e as Error).message}`);
+        expect((e as Error).message).toMatch(/^f:/);
+      }
+    }
+  }
+
+  it('IDX through gzip', async () => {
+    const file = await gzip(D.encodeIdx([3, 5, 4], Uint8Array.from({ length: 60 }, (_, i) => i)));
+    await fuzz('idx.gz', file, async (b) => D.parseIdx(await D.gunzipIfNeeded(b, 'f:', 1 << 16), 'f:'));
+  });
+
+  it(inBrowser ? 'PNG written by Chromium' : 'PNG (one written by hand)', async () => {
+    let png: Uint8Array;
+    if (inBrowser) {
+      const canvas = new OffscreenCanvas(6, 5);
+      const ctx = canvas.getContext('2d')!;
+      ctx.fillStyle = '#3a7';
+      ctx.fillRect(1, 1, 3, 2);
+      png = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+    } else {
+      // A 1x1 grey PNG: IHDR, one IDAT, IEND.
+      png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0));
+      expect((await D.decodePng(png, 'one.png')).data.length).toBe(1);
+    }
+    await fuzz('png', png, (b) => D.decodePng(b, 'f:'));
   });
 });

@@ -1,10 +1,10 @@
 /**
- * Writers for the small dataset files the loader tests make (no downloads): PNG with every
- * scanline filter, gzip, and mutations for the fuzz tests.
+ * Writers for the small dataset files the Node loader tests make (no downloads): PNG with every
+ * scanline filter (deflated by node:zlib), and CRC repair for the fuzz tests.
  */
 import { deflateSync } from 'node:zlib';
-import { Rng } from '../helpers.js';
 import { crc32, filterPrediction } from '../../src/data/png.js';
+import { concat } from '../mutate.js';
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -16,15 +16,6 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** A PNG of interleaved 8-bit samples (colour 0 grey, 2 RGB, 4 grey+alpha, 6 RGBA), row y filtered with type y % 5. */
 export function encodePng(width: number, height: number, colour: 0 | 2 | 4 | 6, hwc: Uint8Array): Uint8Array {
@@ -72,30 +63,3 @@ export function fixPngCrcs(bytes: Uint8Array): void {
   }
 }
 
-/** One seeded mutation of `src`: bit flips, byte overwrites, 32-bit big/little-endian huge values, truncation, insertion, deletion. */
-export function mutate(src: Uint8Array, rng: Rng, hotBytes = 32): Uint8Array {
-  let b: Uint8Array = src.slice();
-  const pos = (): number => (rng.next() < 0.6 ? rng.int(0, Math.min(hotBytes, b.length)) : rng.int(0, b.length));
-  const kind = rng.int(0, 7);
-  if (b.length === 0) return Uint8Array.from([rng.int(0, 256)]);
-  if (kind === 0) {
-    for (let k = rng.int(1, 4); k > 0; k--) {
-      const i = pos();
-      b[i] = b[i]! ^ (1 << rng.int(0, 8));
-    }
-  } else if (kind === 1) b[pos()] = rng.int(0, 256);
-  else if (kind === 2) {
-    const i = Math.min(pos(), Math.max(0, b.length - 4));
-    const big = [0xffffffff, 0x7fffffff, 0x80000000, 0x00100000, 0x10000, 0][rng.int(0, 6)]!;
-    new DataView(b.buffer).setUint32(i, big, rng.next() < 0.5);
-  } else if (kind === 3) b = b.slice(0, rng.int(0, b.length));
-  else if (kind === 4) {
-    const i = pos();
-    const extra = Uint8Array.from({ length: rng.int(1, 9) }, () => rng.int(0, 256));
-    b = concat([b.subarray(0, i), extra, b.subarray(i)]);
-  } else if (kind === 5) {
-    const i = pos();
-    b = concat([b.subarray(0, i), b.subarray(Math.min(b.length, i + rng.int(1, 9)))]);
-  } else b = b.slice(0, Math.max(0, b.length - rng.int(1, 5)));
-  return b;
-}

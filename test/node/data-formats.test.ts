@@ -13,7 +13,8 @@ import * as jpegJs from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import * as wt from '../../src/index.js';
 import { Rng } from '../helpers.js';
-import { encodePng, fixPngCrcs, mutate } from './data-files.js';
+import { mutate } from '../mutate.js';
+import { encodePng, fixPngCrcs } from './data-files.js';
 
 const D = wt.data;
 
