@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as wt from '../../src/index.js';
 import * as ref from '../reference/augment.js';
 import { ndarray } from '../reference/ndarray.js';
-import { expectClose, randomArray, readPoisoned, tensorOf, type TestArray } from '../helpers.js';
+import { expectClose, randomArray, readPoisoned, tensorOf, trainingStep, type TestArray } from '../helpers.js';
 
 const A = wt.augment;
 const TOL = 1e-5;
@@ -178,15 +178,7 @@ describe('seeded pipelines, ten-crop prediction, plan replay, errors', () => {
     const x = tensorOf(images([8, 3, 16, 14], 13));
     const labels = wt.tensor(Int32Array.from({ length: 8 }, (_, i) => i % 4));
     const g = new wt.Generator(21);
-    const step = async (): Promise<number> => {
-      opt.zeroGrad();
-      const loss = wt.nn.functional.crossEntropy(net.call(pipeline.call(x, g)), labels);
-      loss.backward();
-      opt.step();
-      const v = await loss.item();
-      loss.dispose();
-      return v;
-    };
+    const step = trainingStep(opt, () => wt.nn.functional.crossEntropy(net.call(pipeline.call(x, g)), labels));
     const losses = [await step(), await step()];
     const engine = wt.engineFor(device);
     for (let i = 0; i < 3; i++) {
