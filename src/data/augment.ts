@@ -303,6 +303,7 @@ export class TenCrop implements GpuTransform {
 /**
  * Ten-crop evaluation: the model's class probabilities (softmax of its logits) averaged over the
  * ten crops of each image. `model` maps a batch [10 N, C, h, w] to logits [10 N, K]; returns [N, K].
+ * For evaluation, call it inside wt.noGrad (and with the model in eval mode).
  */
 export function tenCropPredict(model: (x: Tensor) => Tensor, x: Tensor, size: number | readonly [number, number]): Tensor {
   const n = imageSize(x).n;

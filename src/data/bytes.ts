@@ -51,6 +51,12 @@ export async function readSource(src: FileSource, onProgress?: ProgressCallback,
   return bytes;
 }
 
+/** Node's zlib in Node (and wherever DecompressionStream is missing); the platform's stream elsewhere (pages, workers). */
+function useNodeZlib(): boolean {
+  const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  return inNode || typeof DecompressionStream === 'undefined';
+}
+
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
@@ -61,7 +67,7 @@ export function isGzip(bytes: Uint8Array): boolean {
  */
 export async function gunzipIfNeeded(bytes: Uint8Array, name: string, maxBytes = DEFAULT_MAX_BYTES): Promise<Uint8Array> {
   if (!isGzip(bytes)) return bytes;
-  if (typeof DecompressionStream === 'undefined' || typeof window === 'undefined') {
+  if (useNodeZlib()) {
     const zlib = await nodeModule<typeof import('node:zlib')>('node:zlib', `decompressing ${name}`);
     try {
       return new Uint8Array(zlib.gunzipSync(bytes, { maxOutputLength: maxBytes }));
@@ -75,7 +81,7 @@ export async function gunzipIfNeeded(bytes: Uint8Array, name: string, maxBytes =
 
 /** Inflates zlib-wrapped deflate data (PNG's IDAT stream); output past `maxBytes` is refused. */
 export async function inflateZlib(bytes: Uint8Array, name: string, maxBytes: number): Promise<Uint8Array> {
-  if (typeof DecompressionStream === 'undefined' || typeof window === 'undefined') {
+  if (useNodeZlib()) {
     const zlib = await nodeModule<typeof import('node:zlib')>('node:zlib', `decompressing ${name}`);
     try {
       return new Uint8Array(zlib.inflateSync(bytes, { maxOutputLength: maxBytes }));
