@@ -30,6 +30,17 @@ function pair(op: string, size: number | readonly [number, number]): [number, nu
   return s;
 }
 
+/** Python's round (halves to even), which torchvision's crop arithmetic uses. */
+export function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** torchvision's centre-crop corner: round((H - h) / 2), halves to even. */
+function centreOffset(size: number, crop: number): number {
+  return roundHalfEven((size - crop) / 2);
+}
+
 function imageSize(x: Tensor): { n: number; h: number; w: number } {
   const s = x.shape;
   if (s.length !== 4) throw new ArgumentError(`augmentation expects a batch [N, C, H, W], got [${s.join(', ')}]`);
@@ -73,7 +84,7 @@ export class RandomCrop implements GpuTransform {
   }
 }
 
-/** The centre crop of `size` (torchvision's rounding: top = round((H - h) / 2)). */
+/** The centre crop of `size` (torchvision's rounding: top = round((H - h) / 2), halves to even). */
 export class CenterCrop implements GpuTransform {
   readonly size: [number, number];
 
@@ -84,8 +95,8 @@ export class CenterCrop implements GpuTransform {
   call(x: Tensor): Tensor {
     const { n, h, w } = imageSize(x);
     const [ch, cw] = this.size;
-    const top = Math.round((h - ch) / 2);
-    const left = Math.round((w - cw) / 2);
+    const top = centreOffset(h, ch);
+    const left = centreOffset(w, cw);
     return resampleImages(x, Array.from({ length: n }, (_, i) => ({ src: i, top, left, height: ch, width: cw, flip: false })), ch, cw);
   }
 }
@@ -117,8 +128,8 @@ export class RandomResizedCrop implements GpuTransform {
       for (let attempt = 0; attempt < 10; attempt++) {
         const target = area * (this.scale[0] + g.random() * (this.scale[1] - this.scale[0]));
         const aspect = Math.exp(logRatio[0]! + g.random() * (logRatio[1]! - logRatio[0]!));
-        const cw = Math.round(Math.sqrt(target * aspect));
-        const ch = Math.round(Math.sqrt(target / aspect));
+        const cw = roundHalfEven(Math.sqrt(target * aspect));
+        const ch = roundHalfEven(Math.sqrt(target / aspect));
         if (cw > 0 && cw <= w && ch > 0 && ch <= h) {
           return { src: i, top: g.randint(0, h - ch + 1), left: g.randint(0, w - cw + 1), height: ch, width: cw, flip: false };
         }
@@ -126,8 +137,8 @@ export class RandomResizedCrop implements GpuTransform {
       const inRatio = w / h;
       let cw = w;
       let ch = h;
-      if (inRatio < this.ratio[0]) ch = Math.round(w / this.ratio[0]);
-      else if (inRatio > this.ratio[1]) cw = Math.round(h * this.ratio[1]);
+      if (inRatio < this.ratio[0]) ch = roundHalfEven(w / this.ratio[0]);
+      else if (inRatio > this.ratio[1]) cw = roundHalfEven(h * this.ratio[1]);
       return { src: i, top: Math.floor((h - ch) / 2), left: Math.floor((w - cw) / 2), height: ch, width: cw, flip: false };
     });
   }
@@ -266,9 +277,9 @@ export class Compose implements GpuTransform {
 }
 
 /**
- * The ten crops of test-time augmentation (torchvision.transforms.TenCrop): the four corners and
- * the centre of `size`, then their mirrors. Output [10 N, C, h, w]: crop k of image i at k N + i
- * (order: top-left, top-right, bottom-left, bottom-right, centre, and the same mirrored).
+ * The ten crops of test-time augmentation, as torchvision.transforms.TenCrop: the four corners and
+ * the centre of `size` (top-left, top-right, bottom-left, bottom-right, centre), then the same five
+ * of the mirrored image. Output [10 N, C, h, w]: crop k of image i at k N + i.
  */
 export class TenCrop implements GpuTransform {
   readonly size: [number, number];
@@ -285,11 +296,15 @@ export class TenCrop implements GpuTransform {
       [0, w - cw],
       [h - ch, 0],
       [h - ch, w - cw],
-      [Math.round((h - ch) / 2), Math.round((w - cw) / 2)],
+      [centreOffset(h, ch), centreOffset(w, cw)],
     ];
     const out: CropBox[] = [];
     for (const flip of [false, true]) {
-      for (const [top, left] of corners) for (let i = 0; i < n; i++) out.push({ src: i, top, left, height: ch, width: cw, flip });
+      for (const [top, left] of corners) {
+        // A crop of the mirrored image at `left` is the mirror of the original's region at w - left - cw.
+        const l = flip ? w - left - cw : left;
+        for (let i = 0; i < n; i++) out.push({ src: i, top, left: l, height: ch, width: cw, flip });
+      }
     }
     return out;
   }

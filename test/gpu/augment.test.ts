@@ -2,7 +2,8 @@
  * GPU augmentation (wt.augment, shaders/augment.wgsl) against the float64 references of
  * test/reference/augment.ts with the same random parameters (each transform's `sample` with the
  * same seed): crops with padding, resized crops, flips, centre and ten crops, colour jitter, PCA
- * lighting, normalization; outputs read from poisoned buffers, odd sizes; seeded determinism;
+ * lighting, normalization; and against torchvision 0.14 (test/fixtures/gen_augment.py) for the same
+ * parameters; outputs read from poisoned buffers, odd sizes; seeded determinism;
  * ten-crop prediction; a training step with augmentation that replays its plan with new draws and
  * no new buffers; and the errors.
  */
@@ -10,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as wt from '../../src/index.js';
 import * as ref from '../reference/augment.js';
 import { ndarray } from '../reference/ndarray.js';
+import fixtureFile from '../fixtures/augment.json';
 import { expectClose, randomArray, readPoisoned, tensorOf, trainingStep, type TestArray } from '../helpers.js';
 
 const A = wt.augment;
@@ -205,4 +207,49 @@ describe('seeded pipelines, ten-crop prediction, plan replay, errors', () => {
     expect(() => new A.CenterCrop(2).call(leaf)).toThrow(/resample_images: augmentation has no gradient/);
     expect(() => wt.ops.resampleImages(x, [{ src: 2, top: 0, left: 0, height: 1, width: 1, flip: false }], 1, 1)).toThrow(/box 0 .* does not fit an input of 2 images/);
   });
+});
+
+interface Encoded {
+  shape: number[];
+  data: number[];
+}
+
+interface FixtureCase {
+  name: string;
+  op: 'boxes' | 'crops' | 'color';
+  input: Encoded;
+  output?: Encoded;
+  boxes?: wt.augment.CropBox[];
+  size?: [number, number];
+  center?: Encoded;
+  tenCrop?: Encoded;
+  brightness?: number[];
+  contrast?: number[];
+  saturation?: number[];
+  mean?: number[];
+  std?: number[];
+}
+
+describe('against torchvision 0.14 (test/fixtures/augment.json)', () => {
+  const cases = (fixtureFile as unknown as { cases: FixtureCase[] }).cases;
+  const input = (c: FixtureCase): wt.Tensor => wt.tensor(Float32Array.from(c.input.data), { shape: c.input.shape });
+  for (const c of cases) {
+    it(`${c.op}: ${c.name}`, async () => {
+      if (c.op === 'boxes') {
+        const y = await gpu(wt.ops.resampleImages(input(c), c.boxes!, c.size![0], c.size![1]));
+        expectClose(y, ndarray(c.output!.shape, c.output!.data), TOL, c.name);
+      } else if (c.op === 'crops') {
+        expectClose(await gpu(new A.CenterCrop(c.size!).call(input(c))), ndarray(c.center!.shape, c.center!.data), 1e-7, `${c.name}: CenterCrop`);
+        expectClose(await gpu(new A.TenCrop(c.size!).call(input(c))), ndarray(c.tenCrop!.shape, c.tenCrop!.data), 1e-7, `${c.name}: TenCrop`);
+      } else {
+        const f: wt.augment.ColorFactors = {};
+        if (c.brightness) f.brightness = c.brightness;
+        if (c.contrast) f.contrast = c.contrast;
+        if (c.saturation) f.saturation = c.saturation;
+        let y = wt.ops.adjustColors(input(c), f);
+        if (c.mean) y = new A.Normalize(c.mean, c.std!).call(y);
+        expectClose(await gpu(y), ndarray(c.output!.shape, c.output!.data), TOL, c.name);
+      }
+    });
+  }
 });
