@@ -57,5 +57,7 @@ export { mnistDataset, subset, type ImageDataset } from './data/dataset.js';
 export { DataLoader, type Batch, type DataLoaderOptions } from './data/loader.js';
 export * as transforms from './data/transforms.js';
 export { saveCheckpoint, loadCheckpoint, type CheckpointParts, type CheckpointInfo } from './train/checkpoint.js';
+export * as data from './data/index.js';
+export * as augment from './data/augment.js';
 export { fit, evaluate, type FitOptions, type FitResult, type StepInfo, type EpochInfo, type EvalResult } from './train/fit.js';
 export { correctCount, topkCorrect, topkAccuracy, accuracy } from './train/metrics.js';

@@ -448,3 +448,27 @@ export function describeCase(shape: readonly number[], options: Record<string, u
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   return [`[${shape.join(', ')}]`, ...opts].join(' ');
 }
+
+// ---- training steps ----------------------------------------------------------------------------------
+
+/** Something with zeroGrad() and step(): any wt.optim optimizer. */
+export interface Stepper {
+  zeroGrad(): void;
+  step(): void;
+}
+
+/**
+ * One training step as a function: zero the gradients, compute `loss()`, backward, step, read the
+ * loss and dispose of it. For plan-replay tests that run the same step many times.
+ */
+export function trainingStep(opt: Stepper, loss: () => wt.Tensor): () => Promise<number> {
+  return async () => {
+    opt.zeroGrad();
+    const l = loss();
+    l.backward();
+    opt.step();
+    const v = await l.item();
+    l.dispose();
+    return v;
+  };
+}

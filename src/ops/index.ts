@@ -1,5 +1,6 @@
 /** Every op, for Tensor's methods and the functional namespace. */
 export * from './activation.js';
+export * from './augment.js';
 export * from './batch-norm.js';
 export * from './concat.js';
 export * from './conv.js';

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import { elementMask, philox4x32, planeMask } from '../reference/dropout.js';
 import { ndarray, type NDArray } from '../reference/ndarray.js';
-import { checkOp, describeCase, expectClose, expectEqualValues, randomArray, readPoisoned, tensorOf } from '../helpers.js';
+import { checkOp, describeCase, expectClose, expectEqualValues, randomArray, readPoisoned, tensorOf, trainingStep } from '../helpers.js';
 
 const F = wt.nn.functional;
 
@@ -278,15 +278,7 @@ describe('dropout modules and training', () => {
     const opt = new wt.optim.SGD(net.parameters(), { lr: 0 });
     const x = tensorOf(randomArray([16, 32], 60));
     const labels = wt.tensor(Int32Array.from({ length: 16 }, (_, i) => i % 4));
-    const step = async (): Promise<number> => {
-      opt.zeroGrad();
-      const loss = F.crossEntropy(net.call(x), labels);
-      loss.backward();
-      opt.step();
-      const v = await loss.item();
-      loss.dispose();
-      return v;
-    };
+    const step = trainingStep(opt, () => F.crossEntropy(net.call(x), labels));
     const losses = [await step(), await step()];
     const engine = wt.engineFor(device);
     for (let i = 0; i < 3; i++) {

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as wt from '../../src/internal.js'; // ops and engineFor are internal
 import * as ref from '../reference/norm.js';
 import type { NDArray } from '../reference/ndarray.js';
-import { TOL, checkOp, describeCase, expectClose, randomArray, readPoisoned, tensorOf, type TestArray } from '../helpers.js';
+import { TOL, checkOp, describeCase, expectClose, randomArray, readPoisoned, tensorOf, trainingStep, type TestArray } from '../helpers.js';
 
 const F = wt.nn.functional;
 
@@ -249,15 +249,7 @@ describe('batch norm inside a training step', () => {
     const opt = new wt.optim.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 });
     const x = tensorOf(randomArray([4, 2, 6, 6], 130));
     const labels = wt.tensor(Int32Array.from([0, 1, 2, 1]));
-    const step = async (): Promise<number> => {
-      opt.zeroGrad();
-      const loss = F.crossEntropy(net.call(x), labels);
-      loss.backward();
-      opt.step();
-      const v = await loss.item();
-      loss.dispose();
-      return v;
-    };
+    const step = trainingStep(opt, () => F.crossEntropy(net.call(x), labels));
     const losses = [await step(), await step()];
     let means = Array.from(await net.bn.runningMean!.data());
     for (let i = 0; i < 3; i++) {
