@@ -4,19 +4,16 @@
  * fetches the packed file the Vite plugin serves (scripts/vite-mnist-plugin.ts).
  */
 import { FileFormatError } from '../errors.js';
+import { nodeModule } from '../util/node.js';
 import { packMnistJson, parseMnist, type MnistData } from './mnist-format.js';
 
 export const MNIST_URL = '/@webtrain/mnist.bin';
 
-async function dynamicImport<T>(specifier: string): Promise<T> {
-  return (await import(/* @vite-ignore */ specifier)) as T;
-}
-
 /** Packs the npm package's digits (Node only). */
 export async function packMnistFromPackage(): Promise<Uint8Array> {
-  const { createRequire } = await dynamicImport<typeof import('node:module')>('node:module');
-  const fs = await dynamicImport<typeof import('node:fs')>('node:fs');
-  const path = await dynamicImport<typeof import('node:path')>('node:path');
+  const { createRequire } = await nodeModule<typeof import('node:module')>('node:module');
+  const fs = await nodeModule<typeof import('node:fs')>('node:fs');
+  const path = await nodeModule<typeof import('node:path')>('node:path');
   const require = createRequire(import.meta.url);
   let dir: string;
   try {
@@ -48,8 +45,8 @@ export async function loadMnist(): Promise<MnistData> {
     if (!res.ok) throw new FileFormatError(`${MNIST_URL}: HTTP ${res.status} (is the page served by webtrain's Vite config?)`);
     return parseMnist(new Uint8Array(await res.arrayBuffer()), MNIST_URL);
   }
-  const fs = await dynamicImport<typeof import('node:fs')>('node:fs');
-  const path = await dynamicImport<typeof import('node:path')>('node:path');
+  const fs = await nodeModule<typeof import('node:fs')>('node:fs');
+  const path = await nodeModule<typeof import('node:path')>('node:path');
   const cacheDir = path.resolve('node_modules', '.cache', 'webtrain');
   const cacheFile = path.join(cacheDir, 'mnist-10k.bin');
   if (fs.existsSync(cacheFile)) {
