@@ -8,8 +8,7 @@ import type { ShaderSource } from '../../device/pipeline-cache.js';
 import type { BufRef, KernelContext } from '../context.js';
 import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from '../epilogue.js';
 import { grid1d } from '../grid.js';
-import { reduceAxis } from '../reduce.js';
-import { splitReduction, type ConvGeometry } from './geometry.js';
+import { splitWeightGrad, type ConvGeometry } from './geometry.js';
 
 export const depthwiseShader: ShaderSource = withEpilogue({ file: 'depthwise.wgsl', code: source });
 
@@ -55,18 +54,15 @@ export function depthwiseInputGrad(ctx: KernelContext, g: ConvGeometry, dy: BufR
 export function depthwiseWeightGrad(ctx: KernelContext, g: ConvGeometry, dy: BufRef, x: BufRef, dw: BufRef): void {
   const taps = g.kh * g.kw;
   const tiles = Math.ceil(taps / 4) * g.o;
-  const rows = g.n * g.oh;
-  const { used, chunk } = splitReduction(rows, tiles);
-  const count = g.o * taps;
-  const out = used > 1 ? ctx.temp(used * count * 4) : dw;
-  ctx.dispatch({
-    shader: depthwiseShader,
-    entryPoint: 'weight_grad',
-    constants: { ...constants(g), SPLITS: used, ROW_CHUNK: chunk },
-    bindings: [dy, x, out],
-    workgroups: grid1d(tiles * used, 64),
-    flops: 2 * macs(g),
-    bytes: bytes(g),
-  });
-  if (used > 1) reduceAxis(ctx, 'sum', 1, used, count, out, dw);
+  splitWeightGrad(ctx, g.n * g.oh, tiles, g.o * taps, dw, (out, { used, chunk }) =>
+    ctx.dispatch({
+      shader: depthwiseShader,
+      entryPoint: 'weight_grad',
+      constants: { ...constants(g), SPLITS: used, ROW_CHUNK: chunk },
+      bindings: [dy, x, out],
+      workgroups: grid1d(tiles * used, 64),
+      flops: 2 * macs(g),
+      bytes: bytes(g),
+    }),
+  );
 }

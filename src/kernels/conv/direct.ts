@@ -8,8 +8,7 @@ import type { ShaderSource } from '../../device/pipeline-cache.js';
 import type { BufRef, KernelContext } from '../context.js';
 import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from '../epilogue.js';
 import { grid1d } from '../grid.js';
-import { reduceAxis } from '../reduce.js';
-import { splitReduction, up4, type ConvGeometry } from './geometry.js';
+import { splitWeightGrad, up4, type ConvGeometry } from './geometry.js';
 
 export const conv2dShader: ShaderSource = withEpilogue({ file: 'conv2d.wgsl', code: source });
 
@@ -117,18 +116,16 @@ export function conv2dInputGrad(ctx: KernelContext, g: ConvGeometry, dy: BufRef,
 export function conv2dWeightGrad(ctx: KernelContext, g: ConvGeometry, dy: BufRef, x: BufRef, dw: BufRef): void {
   const taps = (g.c / g.groups) * g.kh * g.kw;
   const tiles = Math.ceil(taps / 4) * Math.ceil(g.o / g.groups / 4) * g.groups;
-  const rows = g.n * g.oh;
-  const { used, chunk } = splitReduction(rows, tiles);
   const weightCount = g.o * taps;
-  const out = used > 1 ? ctx.temp(used * weightCount * 4) : dw;
-  ctx.dispatch({
-    shader: conv2dShader,
-    entryPoint: 'weight_grad',
-    constants: { ...constants(g), SPLITS: used, ROW_CHUNK: chunk },
-    bindings: [dy, x, out],
-    workgroups: grid1d(tiles * used, 64),
-    flops: 2 * macs(g),
-    bytes: 4 * (g.n * g.c * g.h * g.w + weightCount + g.n * g.o * g.oh * g.ow),
-  });
-  if (used > 1) reduceAxis(ctx, 'sum', 1, used, weightCount, out, dw);
+  splitWeightGrad(ctx, g.n * g.oh, tiles, weightCount, dw, (out, { used, chunk }) =>
+    ctx.dispatch({
+      shader: conv2dShader,
+      entryPoint: 'weight_grad',
+      constants: { ...constants(g), SPLITS: used, ROW_CHUNK: chunk },
+      bindings: [dy, x, out],
+      workgroups: grid1d(tiles * used, 64),
+      flops: 2 * macs(g),
+      bytes: 4 * (g.n * g.c * g.h * g.w + weightCount + g.n * g.o * g.oh * g.ow),
+    }),
+  );
 }

@@ -3,6 +3,8 @@
  * 16-byte rounding the vec4 kernels pad channels and rows to, and the split policy of the
  * reductions (weight gradients) and the temp budget of the algorithms that need scratch space.
  */
+import type { BufRef, KernelContext } from '../context.js';
+import { reduceAxis } from '../reduce.js';
 
 /** A 2-D convolution of input [N, C, H, W] by weight [O, C / groups, KH, KW] to output [N, O, OH, OW]. */
 export interface ConvGeometry {
@@ -52,4 +54,23 @@ export function splitReduction(rows: number, tiles: number): ReductionSplit {
   const splits = Math.max(1, Math.min(rows, Math.ceil(SPLIT_TARGET_TILES / tiles)));
   const chunk = Math.ceil(rows / splits);
   return { used: Math.ceil(rows / chunk), chunk };
+}
+
+/**
+ * Runs a weight gradient `count` floats large whose reduction over `rows` rows is split by
+ * splitReduction for a kernel of `tiles` tiles: `emit` dispatches the kernel with the split, writing
+ * `split.used` partial results into `out` (dw itself when there is one), which are then summed into dw.
+ */
+export function splitWeightGrad(
+  ctx: KernelContext,
+  rows: number,
+  tiles: number,
+  count: number,
+  dw: BufRef,
+  emit: (out: BufRef, split: ReductionSplit) => void,
+): void {
+  const split = splitReduction(rows, tiles);
+  const out = split.used > 1 ? ctx.temp(split.used * count * 4) : dw;
+  emit(out, split);
+  if (split.used > 1) reduceAxis(ctx, 'sum', 1, split.used, count, out, dw);
 }

@@ -16,8 +16,7 @@ import type { BufRef, KernelContext } from '../context.js';
 import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from '../epilogue.js';
 import { grid1d } from '../grid.js';
 import { padForward } from '../pad.js';
-import { reduceAxis } from '../reduce.js';
-import { splitReduction, up4, type ConvGeometry } from './geometry.js';
+import { splitWeightGrad, up4, type ConvGeometry } from './geometry.js';
 
 export const im2colShader: ShaderSource = { file: 'im2col.wgsl', code: im2colSource };
 export const gemmShader: ShaderSource = withEpilogue({ file: 'gemm.wgsl', code: gemmSource });
@@ -177,19 +176,18 @@ export function convGemmWeightGrad(ctx: KernelContext, g: ConvGeometry, dy: BufR
   // The product's N: the taps of a group (x's C rows for a plain 1x1 convolution).
   const cols = direct1x1 ? g.c : kpg;
   const tiles = Math.ceil(cols / 4) * Math.ceil(og / 4) * g.groups;
-  const { used, chunk } = splitReduction(g.n, tiles);
-  const out = used > 1 ? ctx.temp(used * g.o * k * 4) : dw;
-  ctx.dispatch({
-    shader: gemmShader,
-    entryPoint: 'ntr',
-    constants: {
-      M: og, N: cols, K: s4, BATCH: g.n, A_BATCH: g.o * s4, B_BATCH: direct1x1 ? g.c * s4 : kp * s4,
-      GROUPS: g.groups, A_GROUP: og * s4, B_GROUP: kpg * s4, LDC: k, NCOLS: k, SPLITS: used, B_CHUNK: chunk,
-    },
-    bindings: [dyp, col, out],
-    workgroups: grid1d(tiles * used, 64),
-    flops: 2 * g.n * g.o * kpg * s4,
-    bytes: 4 * (g.n * g.o * s4 + g.n * kp * s4 + used * g.o * k),
-  });
-  if (used > 1) reduceAxis(ctx, 'sum', 1, used, g.o * k, out, dw);
+  splitWeightGrad(ctx, g.n, tiles, g.o * k, dw, (out, { used, chunk }) =>
+    ctx.dispatch({
+      shader: gemmShader,
+      entryPoint: 'ntr',
+      constants: {
+        M: og, N: cols, K: s4, BATCH: g.n, A_BATCH: g.o * s4, B_BATCH: direct1x1 ? g.c * s4 : kp * s4,
+        GROUPS: g.groups, A_GROUP: og * s4, B_GROUP: kpg * s4, LDC: k, NCOLS: k, SPLITS: used, B_CHUNK: chunk,
+      },
+      bindings: [dyp, col, out],
+      workgroups: grid1d(tiles * used, 64),
+      flops: 2 * g.n * g.o * kpg * s4,
+      bytes: 4 * (g.n * g.o * s4 + g.n * kp * s4 + used * g.o * k),
+    }),
+  );
 }
