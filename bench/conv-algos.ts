@@ -5,7 +5,7 @@
  * weight gradients) with timestamp queries; the order of the algorithms alternates between
  * repetitions. Prints the minimum over repetitions of each pass (forward, input gradient, weight
  * gradient: the sums of the kernels each pass ran) and of the whole step. Used for the algorithm
- * choices of src/ops/conv.ts; the figures are in bench/NOTES.md.
+ * choices of src/kernels/conv/choose.ts; the figures are in bench/NOTES.md.
  */
 import * as wt from '../src/internal.ts'; // ops and engineFor are internal
 import { profilePlan } from '../src/graph/profile.ts';

@@ -11,6 +11,9 @@
 // 2-D (x up to the adapter's per-dimension limit, y as many rows as needed): index = row * WG_X +
 // x, no division. The vec4 entries may read and write up to 3 elements past COUNT: tensor buffers
 // are allocated in 256-byte multiples and hold one tensor each, so those lanes are padding.
+//
+// The map codes (UNARY_*, BINARY_*) and the activation formulas (shaders/activations.wgsl) are
+// appended by src/kernels/activations.ts, from its table.
 
 override OP: u32 = 0u;
 override ALPHA: f32 = 0.0;
@@ -108,62 +111,25 @@ fn offsets3(idx: u32) -> vec3u {
   return o + rem * st[RANK - 1u];
 }
 
-const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
-
-// tanh with the argument clamped: tanh(±15) is already ±1 in float32, and some implementations
-// overflow (exp of a large argument) to NaN beyond that.
-fn tanh_safe(x: f32) -> f32 {
-  return tanh(clamp(x, -15.0, 15.0));
-}
-
-fn erf_approx(x: f32) -> f32 {
-  // Abramowitz-Stegun 7.1.26 is too coarse for 1e-4 relative error; use a rational approximation
-  // of erf with max error ~1.2e-7 (Numerical Recipes erfc).
-  let z = abs(x);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let y = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-          t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
-          t * (-0.82215223 + t * 0.17087277)))))))));
-  return select(y - 1.0, 1.0 - y, x >= 0.0);
-}
-
+// The unary maps that are not activations; the activations (src/kernels/activations.ts `fusable`)
+// are shaders/activations.wgsl's, shared with the fused epilogues.
 fn unary_op(x: f32) -> f32 {
   switch OP {
-    case 0u: { return x; }
-    case 1u: { return -x; }
-    case 2u: { return abs(x); }
-    case 3u: { return exp(x); }
-    case 4u: { return log(x); }
-    case 5u: { return sqrt(x); }
-    case 6u: { return inverseSqrt(x); }
-    case 7u: { return max(x, 0.0); }
-    case 8u: { return tanh_safe(x); }
-    case 9u: { return 1.0 / (1.0 + exp(-x)); }
-    case 10u: { return ALPHA * x + BETA; }
-    case 11u: { return pow_f(x, ALPHA); }
-    case 12u: { return select(ALPHA * x, x, x > 0.0); }
-    case 13u: { return min(max(x, ALPHA), BETA); }  // not clamp(): its const-eval check would reject unused ALPHA > BETA
-    case 14u: { return x * x; }
-    case 15u: { return 1.0 / x; }
-    case 16u: { return sign(x); }
-    case 17u: { return select(ALPHA * (exp(x) - 1.0), x, x > 0.0); }
-    case 18u: { return 0.5 * x * (1.0 + erf_approx(x * 0.7071067811865476)); }
-    case 19u: { return 0.5 * x * (1.0 + tanh_safe(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))); }
-    case 20u: {
-      // softplus with beta = ALPHA and threshold = BETA, as torch.nn.functional.softplus
-      let bx = ALPHA * x;
-      return select(log(1.0 + exp(bx)) / ALPHA, x, bx > BETA);
-    }
-    case 21u: { return x / (1.0 + exp(-x)); }
-    case 22u: { return x * clamp(x + 3.0, 0.0, 6.0) / 6.0; }
-    case 23u: { return clamp(x + 3.0, 0.0, 6.0) / 6.0; }
-    case 24u: { return clamp(x, 0.0, 6.0); }
-    case 25u: { return floor(x); }
-    case 26u: { return ceil(x); }
-    case 27u: { return round(x); }
-    case 28u: { return sin(x); }
-    case 29u: { return cos(x); }
-    default: { return x; }
+    case UNARY_ABS: { return abs(x); }
+    case UNARY_EXP: { return exp(x); }
+    case UNARY_LOG: { return log(x); }
+    case UNARY_SQRT: { return sqrt(x); }
+    case UNARY_RSQRT: { return inverseSqrt(x); }
+    case UNARY_POW: { return pow_f(x, ALPHA); }
+    case UNARY_SQUARE: { return x * x; }
+    case UNARY_RECIPROCAL: { return 1.0 / x; }
+    case UNARY_SIGN: { return sign(x); }
+    case UNARY_FLOOR: { return floor(x); }
+    case UNARY_CEIL: { return ceil(x); }
+    case UNARY_ROUND: { return round(x); }
+    case UNARY_SIN: { return sin(x); }
+    case UNARY_COS: { return cos(x); }
+    default: { return activation(OP, x, ALPHA, BETA); }
   }
 }
 
@@ -182,52 +148,52 @@ fn pow_f(x: f32, p: f32) -> f32 {
 
 fn binary_op(x: f32, y: f32) -> f32 {
   switch OP {
-    case 0u: { return x + ALPHA * y; }
-    case 1u: { return x - ALPHA * y; }
-    case 2u: { return x * y; }
-    case 3u: { return x / y; }
-    case 4u: { return max(x, y); }
-    case 5u: { return min(x, y); }
-    case 6u: { return pow_f(x, y); }
+    case BINARY_ADD: { return x + ALPHA * y; }
+    case BINARY_SUB: { return x - ALPHA * y; }
+    case BINARY_MUL: { return x * y; }
+    case BINARY_DIV: { return x / y; }
+    case BINARY_MAXIMUM: { return max(x, y); }
+    case BINARY_MINIMUM: { return min(x, y); }
+    case BINARY_POW: { return pow_f(x, y); }
     // Gradients of activations: x is the incoming gradient, y the saved input or output.
-    case 7u: { return select(0.0, x, y > 0.0); }                      // relu'(input)
-    case 8u: { return x * (1.0 - y * y); }                             // tanh'(output)
-    case 9u: { return x * y * (1.0 - y); }                             // sigmoid'(output)
-    case 10u: { return select(ALPHA * x, x, y > 0.0); }                // leaky_relu'(input)
-    case 11u: { return select(0.0, x, y > ALPHA && y < BETA); }        // clamp'(input)
-    case 12u: { return select(x * ALPHA * exp(y), x, y > 0.0); }       // elu'(input)
-    case 13u: {                                                         // gelu'(input), exact
-      let cdf = 0.5 * (1.0 + erf_approx(y * 0.7071067811865476));
+    case BINARY_RELU_GRAD: { return select(0.0, x, y > 0.0); }                      // relu'(input)
+    case BINARY_TANH_GRAD: { return x * (1.0 - y * y); }                             // tanh'(output)
+    case BINARY_SIGMOID_GRAD: { return x * y * (1.0 - y); }                             // sigmoid'(output)
+    case BINARY_LEAKY_RELU_GRAD: { return select(ALPHA * x, x, y > 0.0); }                // leaky_relu'(input)
+    case BINARY_CLAMP_GRAD: { return select(0.0, x, y > ALPHA && y < BETA); }        // clamp'(input)
+    case BINARY_ELU_GRAD: { return select(x * ALPHA * exp(y), x, y > 0.0); }       // elu'(input)
+    case BINARY_GELU_GRAD: {                                                         // gelu'(input), exact
+      let cdf = 0.5 * (1.0 + act_erf(y * 0.7071067811865476));
       let pdf = exp(-0.5 * y * y) * 0.3989422804014327;
       return x * (cdf + y * pdf);
     }
-    case 14u: {                                                         // gelu'(input), tanh
-      let inner = SQRT_2_OVER_PI * (y + 0.044715 * y * y * y);
-      let t = tanh_safe(inner);
-      let dinner = SQRT_2_OVER_PI * (1.0 + 3.0 * 0.044715 * y * y);
+    case BINARY_GELU_TANH_GRAD: {                                                         // gelu'(input), tanh
+      let inner = ACT_SQRT_2_OVER_PI * (y + 0.044715 * y * y * y);
+      let t = act_tanh(inner);
+      let dinner = ACT_SQRT_2_OVER_PI * (1.0 + 3.0 * 0.044715 * y * y);
       return x * (0.5 * (1.0 + t) + 0.5 * y * (1.0 - t * t) * dinner);
     }
-    case 15u: {                                                         // softplus'(input)
+    case BINARY_SOFTPLUS_GRAD: {                                                         // softplus'(input)
       let bx = ALPHA * y;
       let s = 1.0 / (1.0 + exp(-bx));
       return select(x * s, x, bx > BETA);
     }
-    case 16u: {                                                         // silu'(input)
+    case BINARY_SILU_GRAD: {                                                         // silu'(input)
       let s = 1.0 / (1.0 + exp(-y));
       return x * s * (1.0 + y * (1.0 - s));
     }
-    case 17u: {                                                         // hardswish'(input)
+    case BINARY_HARDSWISH_GRAD: {                                                         // hardswish'(input)
       if (y < -3.0) { return 0.0; }
       if (y > 3.0) { return x; }
       return x * (2.0 * y + 3.0) / 6.0;
     }
-    case 18u: { return select(0.0, x / 6.0, y > -3.0 && y < 3.0); }    // hardsigmoid'(input)
-    case 19u: { return select(0.0, x, y > 0.0 && y < 6.0); }           // relu6'(input)
-    case 20u: { return x * ALPHA * pow_f(y, ALPHA - 1.0); }            // d(y^ALPHA)
-    case 21u: { return x * sign(y); }                                  // abs'(input)
-    case 22u: { return x / y; }                                        // log'(input)
-    case 23u: { return x * 0.5 / y; }                                  // sqrt'(output)
-    case 24u: { return -x * y * y; }                                   // reciprocal'(output)
+    case BINARY_HARDSIGMOID_GRAD: { return select(0.0, x / 6.0, y > -3.0 && y < 3.0); }    // hardsigmoid'(input)
+    case BINARY_RELU6_GRAD: { return select(0.0, x, y > 0.0 && y < 6.0); }           // relu6'(input)
+    case BINARY_POW_GRAD: { return x * ALPHA * pow_f(y, ALPHA - 1.0); }            // d(y^ALPHA)
+    case BINARY_ABS_GRAD: { return x * sign(y); }                                  // abs'(input)
+    case BINARY_LOG_GRAD: { return x / y; }                                        // log'(input)
+    case BINARY_SQRT_GRAD: { return x * 0.5 / y; }                                  // sqrt'(output)
+    case BINARY_RECIPROCAL_GRAD: { return -x * y * y; }                                   // reciprocal'(output)
     default: { return x; }
   }
 }

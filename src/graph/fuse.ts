@@ -7,7 +7,7 @@
  * Who takes part:
  *  - producers: ops whose OpDef has `epilogue` (conv2d in every algorithm, matmul/linear when it
  *    does not split K); they say how their output is laid out per channel and lower with an epilogue;
- *  - links: ops whose OpDef has `epilogueLink` (unary maps with an epilogue.wgsl twin, add/sub of a
+ *  - links: ops whose OpDef has `epilogueLink` (fusable unary maps of kernels/activations.ts, add/sub of a
  *    same-shape tensor, batch_norm in eval mode), which describes one node as an activation step, a
  *    residual step, or (first in the chain only) a per-channel affine map. Reshape-like views in
  *    between are passed through (they keep the flat order).
@@ -140,7 +140,7 @@ function findChain(p: Node, readers: Map<Value, Node[]>, outputs: Set<Value>): C
       break;
     }
     chain.nodes.push(...pending, e);
-    chain.names.push(e.op.name === 'unary' || e.op.name === 'binary' ? stepName(e) : e.op.name);
+    chain.names.push(labelOf(e));
     pending.length = 0;
     chain.last = e;
     v = e.outputs[0]!;
@@ -153,10 +153,9 @@ function affineOf(c: Chain): Epilogue['affine'] {
   return a ? { channels: a.channels, eps: a.eps, hasWeight: a.weight !== null, hasBias: a.bias !== null } : null;
 }
 
-/** 'relu', 'add' ...: the elementwise op's own name, from its attributes when it has one. */
-function stepName(e: Node): string {
-  const op = (e.attrs as { op?: unknown }).op;
-  return typeof op === 'string' ? op : e.op.name;
+/** A node's name in a fused node's name: its OpDef's label for its attributes ('relu', 'add'), else the op's name. */
+function labelOf(e: Node): string {
+  return e.op.label ? e.op.label(e.attrs) : e.op.name;
 }
 
 /**

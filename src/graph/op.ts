@@ -43,7 +43,7 @@ export interface EpilogueProducer<A = unknown> {
 
 /** One link of a fused epilogue chain (graph/fuse.ts), as an op's `epilogueLink` describes a node. */
 export type EpilogueLink =
-  /** v = act(v): an activation by its code in kernels/elementwise.ts UNARY, with its two parameters. */
+  /** v = act(v): a fusable activation by its code in kernels/activations.ts UNARY, with its two parameters. */
   | { kind: 'act'; op: number; a: number; b: number }
   /** v = a * v + b * operand, for an operand of the output's shape. */
   | { kind: 'residual'; a: number; b: number; operand: Value }
@@ -79,6 +79,8 @@ export interface OpDef<A = unknown, G = unknown> {
   readonly view?: boolean;
   /** [outputIndex, inputIndex]: the kernel writes that output into the input's buffer, in place. */
   readonly inPlace?: readonly (readonly [number, number])[];
+  /** The node's name in fused-node names ('conv2d+relu'), from its attributes; defaults to `name`. */
+  label?(attrs: A): string;
   /** Serializes attrs for the plan cache key; defaults to JSON.stringify. */
   key?(attrs: A): string;
   /** Set when the op's kernel can apply a fused epilogue (graph/fuse.ts). */

@@ -1,32 +1,19 @@
 /**
  * Wrapper of shaders/elementwise.wgsl: unary and binary maps over strided operands, comparisons,
  * casts and fills. Strides let the same kernel broadcast (stride 0) and permute (transpose copies).
+ * The maps and their codes are kernels/activations.ts's table.
  */
 import source from '../../shaders/elementwise.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
+import { BINARY, UNARY, withActivations, type BinaryOp, type UnaryOp } from './activations.js';
 import type { BufRef, KernelCall } from './context.js';
 import type { DType } from '../util/dtype.js';
 import { collapseDims } from '../util/shape.js';
 import { grid1d } from './grid.js';
 
-export const elementwiseShader: ShaderSource = { file: 'elementwise.wgsl', code: source };
+export const elementwiseShader: ShaderSource = withActivations({ file: 'elementwise.wgsl', code: source });
 
-export const UNARY = {
-  identity: 0, neg: 1, abs: 2, exp: 3, log: 4, sqrt: 5, rsqrt: 6, relu: 7, tanh: 8, sigmoid: 9,
-  affine: 10, pow: 11, leakyRelu: 12, clamp: 13, square: 14, reciprocal: 15, sign: 16, elu: 17,
-  gelu: 18, geluTanh: 19, softplus: 20, silu: 21, hardswish: 22, hardsigmoid: 23, relu6: 24,
-  floor: 25, ceil: 26, round: 27, sin: 28, cos: 29,
-} as const;
-export type UnaryOp = keyof typeof UNARY;
-
-export const BINARY = {
-  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, pow: 6,
-  reluGrad: 7, tanhGrad: 8, sigmoidGrad: 9, leakyReluGrad: 10, clampGrad: 11, eluGrad: 12,
-  geluGrad: 13, geluTanhGrad: 14, softplusGrad: 15, siluGrad: 16, hardswishGrad: 17,
-  hardsigmoidGrad: 18, relu6Grad: 19, powGrad: 20, absGrad: 21, logGrad: 22, sqrtGrad: 23,
-  reciprocalGrad: 24,
-} as const;
-export type BinaryOp = keyof typeof BINARY;
+export { BINARY, UNARY, type BinaryOp, type UnaryOp } from './activations.js';
 
 export const COMPARE = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 export type CompareOp = keyof typeof COMPARE;
@@ -97,8 +84,8 @@ export function unaryKernel(
   beta = 0,
 ): KernelCall {
   const count = outShape.reduce((p, d) => p * d, 1);
-  if (contiguous(outShape, aStrides)) return vec4Call('unary4', count, { OP: UNARY[op], ALPHA: alpha, BETA: beta }, [a, out]);
-  const c = { ...layoutConstants(outShape, aStrides, aStrides), OP: UNARY[op], ALPHA: alpha, BETA: beta };
+  if (contiguous(outShape, aStrides)) return vec4Call('unary4', count, { OP: UNARY[op].code, ALPHA: alpha, BETA: beta }, [a, out]);
+  const c = { ...layoutConstants(outShape, aStrides, aStrides), OP: UNARY[op].code, ALPHA: alpha, BETA: beta };
   return call('unary', count, c, [a, out], 1);
 }
 

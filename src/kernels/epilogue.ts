@@ -1,23 +1,27 @@
 /**
- * Fused elementwise epilogues on the kernel side (shaders/epilogue.wgsl, appended to the shaders
- * of the kernels that end with one): what an epilogue is, its override constants and buffers, and
+ * Fused elementwise epilogues on the kernel side (shaders/epilogue.wgsl and the activation
+ * formulas it applies, appended to the shaders of the kernels that end with one): what an epilogue is, its override constants and buffers, and
  * shaders/fold_affine.wgsl, which turns batch norm's eval parameters into the per-channel scale and
  * shift the epilogue applies. Which chains become epilogues is decided by src/graph/fuse.ts.
  */
 import epilogueSource from '../../shaders/epilogue.wgsl?raw';
 import foldSource from '../../shaders/fold_affine.wgsl?raw';
 import type { ShaderSource } from '../device/pipeline-cache.js';
+import { withActivations } from './activations.js';
 import type { BufRef, KernelContext } from './context.js';
 import { grid1d } from './grid.js';
 
 const foldShader: ShaderSource = { file: 'fold_affine.wgsl', code: foldSource };
 
-/** A shader with the epilogue functions appended (its file must declare epi_affine and epi_residual). */
+/**
+ * A shader with the epilogue functions and the activation formulas appended (its file must declare
+ * epi_affine and epi_residual).
+ */
 export function withEpilogue(s: ShaderSource): ShaderSource {
-  return { file: s.file, code: `${s.code}\n${epilogueSource}` };
+  return withActivations({ file: s.file, code: `${s.code}\n${epilogueSource}` });
 }
 
-/** v = act(v): an activation by its code in kernels/elementwise.ts UNARY, with its two parameters. */
+/** v = act(v): a fusable activation by its code in kernels/activations.ts UNARY, with its two parameters. */
 export interface ActivationStep {
   kind: 'act';
   op: number;

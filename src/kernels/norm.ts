@@ -1,7 +1,8 @@
 /**
  * Wrapper of shaders/norm.wgsl: the statistics, normalization and gradient kernels of batch,
  * instance, group and layer norm over a tensor viewed as [N, C, S] (planes of S contiguous
- * elements). Each function emits the dispatches of one step; src/ops/norm.ts strings them together.
+ * elements). Each function emits the dispatches of one step; the op files
+ * (src/ops/batch-norm.ts, group-norm.ts, norm-common.ts) string them together.
  *
  * Reductions are split so they spread over the device: T invocations per plane each sum a strided
  * share of it (vec4 loads when S % 4 == 0) into partials, and a finalize kernel adds a group's

@@ -1,6 +1,7 @@
 /**
- * Activation functions (torch.nn.functional names, camelCased). All are maps of
- * shaders/elementwise.wgsl with a dedicated gradient code, so backward is one kernel too.
+ * Activation functions (torch.nn.functional names, camelCased). All are unary maps of the table in
+ * src/kernels/activations.ts (formulas in shaders/activations.wgsl) and have a dedicated gradient
+ * map, so backward is one kernel too.
  * PyTorch's `inplace` flags are accepted and ignored: a lazy graph has no use for in-place maths.
  */
 import type { Tensor } from '../tensor/tensor.js';

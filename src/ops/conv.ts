@@ -4,18 +4,11 @@
  *
  * A convolution is three passes: forward, input gradient and weight gradient, each a node of its
  * own (conv2dOp / conv2dInputGradOp / conv2dWeightGradOp) whose attributes carry the geometry and
- * the algorithm chosen for that pass by `chooseConvAlgorithm` (measurements: bench/NOTES.md):
- *
- *  - 'direct':    implicit GEMM, shaders/conv2d.wgsl; runs anything.
- *  - 'gemm':      im2col + vec4 matrix products (shaders/im2col.wgsl, shaders/gemm.wgsl), one
- *                 product per (image, group). The forward's col is a node, so the weight gradient
- *                 reuses it.
- *  - 'matmul1x1': a 1x1 convolution with stride 1 and no padding is a plain matrix product over x
- *                 itself: gemm.wgsl without im2col or col2im.
- *  - 'depthwise': groups = C (O a multiple of C): shaders/depthwise.wgsl, tiles along one channel's
- *                 rows instead of across 4 output channels that share nothing.
- *  - 'winograd':  F(2x2, 3x3) for 3x3 stride-1 convolutions (groups 1), forward and input gradient:
- *                 shaders/winograd.wgsl transforms around 16 products of gemm.wgsl.
+ * the algorithm chosen for that pass by `chooseConvAlgorithm` (src/kernels/conv/choose.ts, which
+ * lists the algorithms; measurements: bench/NOTES.md). The kernels, their geometry and split policy
+ * are in src/kernels/conv/; this file has the shape rules, the recording and the backward rules.
+ * For 'gemm' the forward's im2col matrix is a node of its own, so the weight gradient can reuse it
+ * (`keepsCol`).
  *
  * A transposed convolution is a convolution's input gradient: convTranspose2d records a
  * conv2dInputGradOp, whose backward is a forward convolution and a weight gradient.
@@ -24,11 +17,13 @@ import { ArgumentError, ShapeError, fmtShape, where } from '../errors.js';
 import { engineFor } from '../graph/engine.js';
 import type { EpilogueProducer, LowerContext } from '../graph/op.js';
 import type { Node } from '../graph/value.js';
-import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, type ConvGeometry } from '../kernels/conv2d.js';
+import { chooseConvAlgorithm, keepsCol, type ConvAlgorithm, type ConvPreference } from '../kernels/conv/choose.js';
+import { depthwiseForward, depthwiseInputGrad, depthwiseWeightGrad } from '../kernels/conv/depthwise.js';
+import { conv2dForward, conv2dInputGrad, conv2dWeightGrad } from '../kernels/conv/direct.js';
+import { convOutSize, type ConvGeometry } from '../kernels/conv/geometry.js';
+import { col2im, colLayout, convGemmForward, convGemmInputGrad, convGemmWeightGrad, im2col } from '../kernels/conv/im2col.js';
+import { winogradForward, winogradInputGrad } from '../kernels/conv/winograd.js';
 import type { BoundEpilogue } from '../kernels/epilogue.js';
-import { depthwiseForward, depthwiseInputGrad, depthwiseWeightGrad, isDepthwise } from '../kernels/depthwise.js';
-import { col2im, colLayout, convGemmForward, convGemmInputGrad, convGemmWeightGrad, im2col, isPlain1x1 } from '../kernels/im2col.js';
-import { canWinograd, winogradForward, winogradInputGrad } from '../kernels/winograd.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kwargs } from '../util/args.js';
 import { currentLayer } from '../util/scope.js';
@@ -58,10 +53,10 @@ export interface ConvTranspose2dOptions extends Record<string, unknown> {
   dilation?: IntOrPair;
 }
 
-export type ConvAlgorithm = 'direct' | 'gemm' | 'matmul1x1' | 'depthwise' | 'winograd';
-/** What engine.tuning.conv may force ('auto': chooseConvAlgorithm decides per shape and pass). */
-export type ConvPreference = 'auto' | ConvAlgorithm;
-export type ConvPass = 'forward' | 'inputGrad' | 'weightGrad';
+// The algorithm choice is the kernels' (tests and benchmarks reach it through wt.ops).
+export { canRunConv, chooseConvAlgorithm, keepsCol, RECOMPUTE_COL_RATIO, WINOGRAD_MIN_CHANNELS } from '../kernels/conv/choose.js';
+export type { ConvAlgorithm, ConvPass, ConvPreference } from '../kernels/conv/choose.js';
+export { convOutSize, type ConvGeometry } from '../kernels/conv/geometry.js';
 
 /** A convolution node's attributes: its geometry and the algorithm of its pass. */
 export interface ConvAttrs extends ConvGeometry {
@@ -87,21 +82,6 @@ function lowerForward(ctx: LowerContext, node: Node<ConvAttrs>, epi: BoundEpilog
   else if (a.algorithm === 'depthwise') depthwiseForward(ctx, a, x, w, bias, y, epi);
   else if (a.algorithm === 'winograd') winogradForward(ctx, a, x, w, bias, y, epi);
   else conv2dForward(ctx, a, x, w, bias, y, epi);
-}
-
-/**
- * An im2col matrix at least this many times the size of its input is not kept from the forward
- * pass to the weight gradient but computed again there (one memory-bound pass): LeNet-5's conv1
- * (1 channel, 5x5, padding 2) has a matrix 28x its input, 5.4 MiB at batch 64, which otherwise stays
- * allocated through the whole backward pass. 3x3 convolutions (~9x) and LeNet's conv2 (~13x) keep
- * theirs. bench/NOTES.md, "Why the LeNet step's memory".
- */
-export const RECOMPUTE_COL_RATIO = 16;
-
-/** Whether the weight gradient of a 'gemm' forward reads the forward's im2col matrix. */
-export function keepsCol(geo: ConvGeometry): boolean {
-  const { kp, s4 } = colLayout(geo);
-  return kp * s4 < RECOMPUTE_COL_RATIO * geo.c * geo.h * geo.w;
 }
 
 /** Forward: inputs x, weight, [bias]; output y [N, O, OH, OW]. Every algorithm but 'gemm'. */
@@ -198,54 +178,6 @@ export const conv2dWeightGradOp: OpDef<ConvAttrs> = {
 
 // ---- algorithm choice ----------------------------------------------------------------------------
 
-/** Largest im2col buffer the matrix-product path may use. */
-const MAX_COL_BYTES = 64 * 2 ** 20;
-
-/** Whether `algorithm` can run `pass` of this convolution. */
-export function canRunConv(geo: ConvGeometry, algorithm: ConvAlgorithm, pass: ConvPass = 'forward'): boolean {
-  switch (algorithm) {
-    case 'direct':
-      return true;
-    case 'matmul1x1':
-      return isPlain1x1(geo);
-    case 'depthwise':
-      return isDepthwise(geo);
-    case 'winograd':
-      return pass !== 'weightGrad' && canWinograd(geo, pass);
-    case 'gemm': {
-      const { kp, s4 } = colLayout(geo);
-      return geo.n * kp * s4 * 4 <= MAX_COL_BYTES;
-    }
-  }
-}
-
-/**
- * Winograd's transforms cost per channel what its products save per channel pair: below this many
- * input and output channels im2col + gemm is faster (bench/NOTES.md, "conv2d algorithms"). The
- * input gradient wins from fewer channels than the forward (its gemm path pays col2im too).
- */
-export const WINOGRAD_MIN_CHANNELS = { forward: 32, inputGrad: 8 } as const;
-
-/**
- * The algorithm for one pass of a convolution: the preference when it can run the pass, else the
- * measured best (bench/NOTES.md, "conv2d algorithms"; SwiftShader):
- *  - a plain 1x1 convolution is a matrix product over x ('matmul1x1');
- *  - depthwise convolutions use their own kernels ('depthwise');
- *  - 3x3 stride-1 convolutions with at least WINOGRAD_MIN_CHANNELS channels each way use Winograd
- *    for the forward and the input gradient (it has no weight gradient of its own);
- *  - other convolutions with groups = 1 use im2col + gemm (its weight gradient reuses the forward's
- *    col when the forward ran it too, otherwise it runs im2col again: still faster than direct);
- *  - grouped convolutions (not depthwise) use the direct kernels.
- */
-export function chooseConvAlgorithm(geo: ConvGeometry, preference: ConvPreference, pass: ConvPass = 'forward'): ConvAlgorithm {
-  if (preference !== 'auto' && canRunConv(geo, preference, pass)) return preference;
-  if (canRunConv(geo, 'matmul1x1', pass)) return 'matmul1x1';
-  if (canRunConv(geo, 'depthwise', pass)) return 'depthwise';
-  if (pass !== 'weightGrad' && canRunConv(geo, 'winograd', pass) && Math.min(geo.c, geo.o) >= WINOGRAD_MIN_CHANNELS[pass]) return 'winograd';
-  if (geo.groups === 1 && canRunConv(geo, 'gemm', pass)) return 'gemm';
-  return 'direct';
-}
-
 function preferenceOf(t: Tensor): ConvPreference {
   return engineFor(t.device).tuning.conv as ConvPreference;
 }
@@ -295,11 +227,6 @@ function convBackward(dy: Tensor, x: Tensor, w: Tensor, geo: ConvGeometry, needX
 }
 
 // ---- shapes and checks --------------------------------------------------------------------------
-
-/** Output size of a convolution or pooling window along one dim (floor mode). */
-export function convOutSize(size: number, k: number, s: number, pLeft: number, pRight: number, d: number): number {
-  return Math.floor((size + pLeft + pRight - d * (k - 1) - 1) / s) + 1;
-}
 
 /**
  * 2-D convolution (a cross-correlation, as PyTorch) over a batch [N, C, H, W] (or one image

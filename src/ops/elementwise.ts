@@ -1,6 +1,7 @@
 /**
  * Elementwise ops: arithmetic with broadcasting, activations, comparisons, casts.
- * Kernels: shaders/elementwise.wgsl through src/kernels/elementwise.ts.
+ * Kernels: shaders/elementwise.wgsl through src/kernels/elementwise.ts; the maps, their codes,
+ * backward and fusability are the table of src/kernels/activations.ts.
  */
 import { ArgumentError, where } from '../errors.js';
 import type { Value } from '../graph/value.js';
@@ -28,35 +29,19 @@ interface UnaryAttrs {
   closed?: boolean;
 }
 
-/** Gradient of each unary op from (incoming grad g, input x, output y). */
-const unaryGrad: Partial<Record<UnaryOp, (g: Tensor, x: Tensor, y: Tensor, a: UnaryAttrs) => Tensor>> = {
+/**
+ * The backward of the unary maps whose table entry (kernels/activations.ts UNARY) says 'composed',
+ * from (incoming grad g, input x, output y); the others are one binary map of the table.
+ */
+const composedGrad: Partial<Record<UnaryOp, (g: Tensor, x: Tensor, y: Tensor, a: UnaryAttrs) => Tensor>> = {
   identity: (g) => g,
   neg: (g) => neg(g),
-  abs: (g, x) => binary('absGrad', g, x),
   exp: (g, _x, y) => mul(g, y),
-  log: (g, x) => binary('logGrad', g, x),
-  sqrt: (g, _x, y) => binary('sqrtGrad', g, y),
   rsqrt: (g, _x, y) => mul(g, unary('affine', unary('pow', y, 3), -0.5)),
-  // relu and relu6 read their output (positive, below 6, exactly where the input is): a conv or
-  // matmul before them is then read by nothing else and can fuse them (graph/fuse.ts).
-  relu: (g, _x, y) => binary('reluGrad', g, y),
-  tanh: (g, _x, y) => binary('tanhGrad', g, y),
-  sigmoid: (g, _x, y) => binary('sigmoidGrad', g, y),
   affine: (g, _x, _y, a) => unary('affine', g, a.alpha, 0),
-  pow: (g, x, _y, a) => binary('powGrad', g, x, a.alpha),
   square: (g, x) => binary('powGrad', g, x, 2),
-  leakyRelu: (g, x, _y, a) => binary('leakyReluGrad', g, x, a.alpha),
   // x is inside the closed range [alpha, beta] exactly where clamp(x) == x.
   clamp: (g, x, y, a) => (a.closed ? mul(g, cast(eq(x, y), 'float32')) : binary('clampGrad', g, x, a.alpha, a.beta)),
-  reciprocal: (g, _x, y) => binary('reciprocalGrad', g, y),
-  elu: (g, x, _y, a) => binary('eluGrad', g, x, a.alpha),
-  gelu: (g, x) => binary('geluGrad', g, x),
-  geluTanh: (g, x) => binary('geluTanhGrad', g, x),
-  softplus: (g, x, _y, a) => binary('softplusGrad', g, x, a.alpha, a.beta),
-  silu: (g, x) => binary('siluGrad', g, x),
-  hardswish: (g, x) => binary('hardswishGrad', g, x),
-  hardsigmoid: (g, x) => binary('hardsigmoidGrad', g, x),
-  relu6: (g, _x, y) => binary('relu6Grad', g, y),
   sin: (g, x) => mul(g, unary('cos', x)),
   cos: (g, x) => neg(mul(g, unary('sin', x))),
   sign: (g) => unary('affine', g, 0, 0),
@@ -65,14 +50,20 @@ const unaryGrad: Partial<Record<UnaryOp, (g: Tensor, x: Tensor, y: Tensor, a: Un
   round: (g) => unary('affine', g, 0, 0),
 };
 
-/** The unary maps shaders/epilogue.wgsl implements (with elementwise.wgsl's formulas). */
-const EPILOGUE_ACTIVATIONS: readonly UnaryOp[] = [
-  'identity', 'neg', 'relu', 'tanh', 'sigmoid', 'affine', 'leakyRelu', 'clamp', 'elu', 'gelu', 'geluTanh',
-  'softplus', 'silu', 'hardswish', 'hardsigmoid', 'relu6',
-];
+function unaryBackward(g: Tensor, x: Tensor, y: Tensor, a: UnaryAttrs): Tensor {
+  const rule = UNARY[a.op].grad;
+  if (rule !== 'composed') {
+    const operand = rule.of === 'input' ? x : y;
+    return rule.params ? binary(rule.op, g, operand, a.alpha, a.beta) : binary(rule.op, g, operand);
+  }
+  const composed = composedGrad[a.op];
+  if (!composed) throw new ArgumentError(`backward of ${a.op} is not defined`);
+  return composed(g, x, y, a);
+}
 
 export const unaryOp: OpDef<UnaryAttrs> = {
   name: 'unary',
+  label: (a) => a.op,
   key: (a) => `${a.op},${a.alpha},${a.beta}${a.closed ? ',closed' : ''}`,
   lower(ctx, node) {
     const shape = node.outputs[0]!.shape;
@@ -80,15 +71,14 @@ export const unaryOp: OpDef<UnaryAttrs> = {
   },
   vjp(node, [g], needs) {
     if (!needs[0] || !g) return [null];
-    const rule = unaryGrad[node.attrs.op];
-    if (!rule) throw new ArgumentError(`backward of ${node.attrs.op} is not defined`);
-    return [rule(g, Tensor.view(node.inputs[0]!), Tensor.view(node.outputs[0]!), node.attrs)];
+    return [unaryBackward(g, Tensor.view(node.inputs[0]!), Tensor.view(node.outputs[0]!), node.attrs)];
   },
-  // An activation with an epilogue.wgsl twin can end a conv / matmul kernel.
+  // A fusable activation (its formula in shaders/activations.wgsl) can end a conv / matmul kernel.
   epilogueLink(node) {
     const a = node.attrs;
-    if (!EPILOGUE_ACTIVATIONS.includes(a.op) || node.inputs[0]!.dtype !== 'float32') return null;
-    return { kind: 'act', op: UNARY[a.op], a: a.alpha, b: a.beta };
+    const map = UNARY[a.op];
+    if (!map.fusable || node.inputs[0]!.dtype !== 'float32') return null;
+    return { kind: 'act', op: map.code, a: a.alpha, b: a.beta };
   },
 };
 
@@ -137,6 +127,7 @@ interface BinaryAttrs {
 
 export const binaryOp: OpDef<BinaryAttrs> = {
   name: 'binary',
+  label: (a) => a.op,
   key: (a) => `${a.op},${a.alpha},${a.beta}`,
   lower(ctx, node) {
     const out = node.outputs[0]!.shape;

@@ -2,7 +2,8 @@
 import { zerosLike } from '../ops/fill.js';
 import { adamStep } from '../ops/optim.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkBool, checkNumber, invalid, resolveArgs, type PositionalOrOptions } from './check.js';
+import { resolveArgs, type PositionalOrOptions } from '../util/args.js';
+import { boolean, invalid, numberIn } from '../util/validate.js';
 import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
 
 export interface AdamOptions {
@@ -47,14 +48,14 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
 
   protected validate(o: AdamOptions): void {
     const cls = this.constructor.name;
-    checkNumber(cls, 'lr', o.lr, { min: 0 });
+    numberIn(cls, 'lr', o.lr, { min: 0 });
     const b = o.betas as unknown;
     const ok = (x: unknown): boolean => typeof x === 'number' && x >= 0 && x < 1;
     if (!Array.isArray(b) || b.length !== 2 || !ok(b[0]) || !ok(b[1])) invalid(cls, 'betas', 'a pair [beta1, beta2] of numbers in [0, 1)', b);
-    checkNumber(cls, 'eps', o.eps, { min: 0, minExclusive: true });
-    checkNumber(cls, 'weightDecay', o.weightDecay, { min: 0 });
-    checkBool(cls, 'amsgrad', o.amsgrad);
-    checkBool(cls, 'maximize', o.maximize);
+    numberIn(cls, 'eps', o.eps, { min: 0, minExclusive: true });
+    numberIn(cls, 'weightDecay', o.weightDecay, { min: 0 });
+    boolean(cls, 'amsgrad', o.amsgrad, 'true or false');
+    boolean(cls, 'maximize', o.maximize, 'true or false');
   }
 
   protected updateGroup(group: ParamGroup<AdamOptions>): void {

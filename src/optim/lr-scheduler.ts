@@ -6,7 +6,8 @@
  * never rebuilds a pipeline.
  */
 import { ArgumentError } from '../errors.js';
-import { checkBool, checkChoice, checkInt, checkNumber, invalid, perGroup, resolveArgs, type PositionalOrOptions } from './check.js';
+import { resolveArgs, type PositionalOrOptions } from '../util/args.js';
+import { boolean, integerIn, invalid, numberIn, oneOf, perGroup } from '../util/validate.js';
 import type { Optimizer, ParamGroup } from './optimizer.js';
 
 type AnyOptimizer = Optimizer<{ lr: number }, object>;
@@ -51,7 +52,7 @@ export abstract class LRScheduler<O extends object = object, C = O> {
     const cls = this.constructor.name;
     const all = resolveArgs<O & LastEpochOption>(cls, args, [...names, 'lastEpoch'], [], { ...defaults, lastEpoch: -1 } as O & LastEpochOption);
     const { lastEpoch, ...options } = all;
-    checkInt(cls, 'lastEpoch', lastEpoch, { min: -1 });
+    integerIn(cls, 'lastEpoch', lastEpoch, { min: -1 });
     this.options = options as unknown as O;
     this.config = this.configure(this.options);
     const groups = optimizer.paramGroups;
@@ -103,7 +104,7 @@ export abstract class LRScheduler<O extends object = object, C = O> {
     const cls = this.constructor.name;
     if (typeof state !== 'object' || state === null) invalid(cls, 'loadStateDict(state)', 'an object from stateDict()', state);
     const { lastEpoch, baseLrs, lastLr, ...rest } = state;
-    checkInt(cls, 'lastEpoch', lastEpoch, { min: -1 });
+    integerIn(cls, 'lastEpoch', lastEpoch, { min: -1 });
     const n = this.optimizer.paramGroups.length;
     const lrs = (name: string, v: unknown): number[] => {
       if (!Array.isArray(v)) invalid(cls, name, `${n} numbers (one per parameter group)`, v);
@@ -135,8 +136,8 @@ export class StepLR extends LRScheduler<StepLROptions> {
   }
 
   protected configure(o: StepLROptions): StepLROptions {
-    checkInt('StepLR', 'stepSize', o.stepSize, { min: 1 });
-    checkNumber('StepLR', 'gamma', o.gamma, { min: 0, minExclusive: true });
+    integerIn('StepLR', 'stepSize', o.stepSize, { min: 1 });
+    numberIn('StepLR', 'gamma', o.gamma, { min: 0, minExclusive: true });
     return o;
   }
 
@@ -168,7 +169,7 @@ export class MultiStepLR extends LRScheduler<MultiStepLROptions> {
     const m = o.milestones as unknown;
     const ok = Array.isArray(m) && m.every((v, i) => Number.isInteger(v) && v >= 0 && (i === 0 || v > (m[i - 1] as number)));
     if (!ok) invalid('MultiStepLR', 'milestones', 'a list of increasing integers >= 0', m);
-    checkNumber('MultiStepLR', 'gamma', o.gamma, { min: 0, minExclusive: true });
+    numberIn('MultiStepLR', 'gamma', o.gamma, { min: 0, minExclusive: true });
     return { milestones: [...o.milestones], gamma: o.gamma };
   }
 
@@ -189,7 +190,7 @@ export class ExponentialLR extends LRScheduler<ExponentialLROptions> {
   }
 
   protected configure(o: ExponentialLROptions): ExponentialLROptions {
-    checkNumber('ExponentialLR', 'gamma', o.gamma, { min: 0, minExclusive: true });
+    numberIn('ExponentialLR', 'gamma', o.gamma, { min: 0, minExclusive: true });
     return o;
   }
 
@@ -217,8 +218,8 @@ export class CosineAnnealingLR extends LRScheduler<CosineAnnealingLROptions> {
   }
 
   protected configure(o: CosineAnnealingLROptions): CosineAnnealingLROptions {
-    checkInt('CosineAnnealingLR', 'tMax', o.tMax, { min: 1 });
-    checkNumber('CosineAnnealingLR', 'etaMin', o.etaMin, { min: 0 });
+    integerIn('CosineAnnealingLR', 'tMax', o.tMax, { min: 1 });
+    numberIn('CosineAnnealingLR', 'etaMin', o.etaMin, { min: 0 });
     return o;
   }
 
@@ -365,21 +366,21 @@ export class OneCycleLR extends LRScheduler<OneCycleOptions, OneCycleConfig> {
     const C = 'OneCycleLR';
     let total: number;
     if (o.totalSteps !== null && o.totalSteps !== undefined) {
-      total = checkInt(C, 'totalSteps', o.totalSteps, { min: 1 });
+      total = integerIn(C, 'totalSteps', o.totalSteps, { min: 1 });
     } else {
       if (o.epochs === null || o.epochs === undefined || o.stepsPerEpoch === null || o.stepsPerEpoch === undefined) {
         throw new ArgumentError(`${C}: give totalSteps, or epochs and stepsPerEpoch`);
       }
-      total = checkInt(C, 'epochs', o.epochs, { min: 1 }) * checkInt(C, 'stepsPerEpoch', o.stepsPerEpoch, { min: 1 });
+      total = integerIn(C, 'epochs', o.epochs, { min: 1 }) * integerIn(C, 'stepsPerEpoch', o.stepsPerEpoch, { min: 1 });
     }
-    checkNumber(C, 'pctStart', o.pctStart, { min: 0, max: 1 });
-    checkChoice(C, 'annealStrategy', o.annealStrategy, ['cos', 'linear']);
-    checkBool(C, 'cycleMomentum', o.cycleMomentum);
-    checkNumber(C, 'baseMomentum', o.baseMomentum, { min: 0 });
-    checkNumber(C, 'maxMomentum', o.maxMomentum, { min: 0 });
-    checkNumber(C, 'divFactor', o.divFactor, { min: 0, minExclusive: true });
-    checkNumber(C, 'finalDivFactor', o.finalDivFactor, { min: 0, minExclusive: true });
-    checkBool(C, 'threePhase', o.threePhase);
+    numberIn(C, 'pctStart', o.pctStart, { min: 0, max: 1 });
+    oneOf(C, 'annealStrategy', o.annealStrategy, ['cos', 'linear']);
+    boolean(C, 'cycleMomentum', o.cycleMomentum, 'true or false');
+    numberIn(C, 'baseMomentum', o.baseMomentum, { min: 0 });
+    numberIn(C, 'maxMomentum', o.maxMomentum, { min: 0 });
+    numberIn(C, 'divFactor', o.divFactor, { min: 0, minExclusive: true });
+    numberIn(C, 'finalDivFactor', o.finalDivFactor, { min: 0, minExclusive: true });
+    boolean(C, 'threePhase', o.threePhase, 'true or false');
     const groups = this.optimizer.paramGroups;
     const maxLrs = perGroup(C, 'maxLr', o.maxLr, groups.length, { min: 0, minExclusive: true });
     if (o.cycleMomentum) {

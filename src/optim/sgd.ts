@@ -3,7 +3,8 @@ import { ArgumentError } from '../errors.js';
 import { zerosLike } from '../ops/fill.js';
 import { sgdStep } from '../ops/optim.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkBool, checkNumber, resolveArgs, type PositionalOrOptions } from './check.js';
+import { resolveArgs, type PositionalOrOptions } from '../util/args.js';
+import { boolean, numberIn } from '../util/validate.js';
 import { Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
 
 export interface SgdOptions {
@@ -44,12 +45,12 @@ export class SGD extends Optimizer<SgdOptions, SgdState> {
   }
 
   protected validate(o: SgdOptions): void {
-    checkNumber('SGD', 'lr', o.lr, { min: 0 });
-    checkNumber('SGD', 'momentum', o.momentum, { min: 0 });
-    checkNumber('SGD', 'dampening', o.dampening);
-    checkNumber('SGD', 'weightDecay', o.weightDecay, { min: 0 });
-    checkBool('SGD', 'nesterov', o.nesterov);
-    checkBool('SGD', 'maximize', o.maximize);
+    numberIn('SGD', 'lr', o.lr, { min: 0 });
+    numberIn('SGD', 'momentum', o.momentum, { min: 0 });
+    numberIn('SGD', 'dampening', o.dampening);
+    numberIn('SGD', 'weightDecay', o.weightDecay, { min: 0 });
+    boolean('SGD', 'nesterov', o.nesterov, 'true or false');
+    boolean('SGD', 'maximize', o.maximize, 'true or false');
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
       throw new ArgumentError(`SGD: nesterov momentum needs momentum > 0 and dampening = 0, got momentum ${o.momentum}, dampening ${o.dampening}`);
     }

@@ -42,6 +42,30 @@ export function kwargs<T extends Record<string, unknown>>(op: string, rest: read
   return out as T;
 }
 
+/** A prefix of the positional parameters P, then optionally the options object O. */
+export type PositionalOrOptions<P extends unknown[], O> = WithOptions<Prefixes<P>, O>;
+type Prefixes<T extends unknown[]> = T extends [...infer Init, unknown] ? T | Prefixes<Init> : [];
+type WithOptions<Q, O> = Q extends unknown[] ? [...Q, O?] : never;
+
+/**
+ * Resolves `rest` against `positional` names (PyTorch's order), then the `keywordOnly` ones (after
+ * PyTorch's `*`, only in the options object), over `defaults` (optimizers and schedules).
+ */
+export function resolveArgs<T extends object>(
+  cls: string,
+  rest: readonly unknown[],
+  positional: readonly (keyof T & string)[],
+  keywordOnly: readonly (keyof T & string)[],
+  defaults: T,
+): T {
+  const n = isOptions(rest[rest.length - 1]) ? rest.length - 1 : rest.length;
+  if (n > positional.length) {
+    const kw = keywordOnly.length ? `; ${keywordOnly.join(', ')} only as options` : '';
+    throw new ArgumentError(`${cls}: too many positional arguments (${n}; they are ${positional.join(', ')}${kw})`);
+  }
+  return kwargs<Record<string, unknown>>(cls, rest, [...positional, ...keywordOnly], defaults as Record<string, unknown>) as T;
+}
+
 /** The start of an error message: the op, and the layer path when inside a module's forward. */
 export function site(op: string): string {
   return where(op, currentLayer());

@@ -3,7 +3,8 @@
  * it was given, narrowed, or throws an ArgumentError that names the op or layer (`site`), the
  * argument, what was expected and what was received: "conv2d (features.0): stride must be >= 1,
  * got [0,1]". Modules call the same checks in their constructors, so a bad value fails early and
- * the rule has one implementation.
+ * the rule has one implementation. Optimizers and schedules use the same checks with ranges
+ * (`numberIn`, `integerIn`, `perGroup`): "SGD: momentum must be a finite number >= 0, got -0.5".
  */
 import { ArgumentError } from '../errors.js';
 import { site } from './args.js';
@@ -32,12 +33,71 @@ export function nonNegativeInt(op: string, name: string, v: unknown): number {
   return v;
 }
 
-/** A finite number, at least `min` when one is given. */
-export function finiteNumber(op: string, name: string, v: unknown, min = -Infinity): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
-    throw argumentError(op, `${name} must be a finite number${min > -Infinity ? ` >= ${min}` : ''}, got ${String(v)}`);
+/** A received value as a message shows it: strings quoted, arrays and objects as written. */
+function show(v: unknown): string {
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'string') return `'${v}'`;
+  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+  if (typeof v === 'object' && v !== null) return JSON.stringify(v);
+  return String(v);
+}
+
+/** Throws "op (layer): name must be <allowed>, got <value>". */
+export function invalid(op: string, name: string, allowed: string, got: unknown): never {
+  throw argumentError(op, `${name} must be ${allowed}, got ${show(got)}`);
+}
+
+/** The values a numeric argument may take. */
+export interface Range {
+  /** Lower bound, inclusive unless `minExclusive`. */
+  min?: number;
+  minExclusive?: boolean;
+  /** Upper bound, inclusive unless `maxExclusive`. */
+  max?: number;
+  maxExclusive?: boolean;
+}
+
+/** ">= 0", "> 0", "in [0, 1)" ... ('' for no bounds). */
+function describeRange(r: Range): string {
+  const lo = r.min === undefined ? '' : `${r.minExclusive ? '>' : '>='} ${r.min}`;
+  const hi = r.max === undefined ? '' : `${r.maxExclusive ? '<' : '<='} ${r.max}`;
+  return lo && hi ? `in ${r.minExclusive ? '(' : '['}${r.min}, ${r.max}${r.maxExclusive ? ')' : ']'}` : lo || hi;
+}
+
+function inRange(v: number, r: Range): boolean {
+  if (r.min !== undefined && (r.minExclusive ? v <= r.min : v < r.min)) return false;
+  if (r.max !== undefined && (r.maxExclusive ? v >= r.max : v > r.max)) return false;
+  return true;
+}
+
+/** A finite number within `range`: "lr must be a finite number >= 0, got -0.1". */
+export function numberIn(op: string, name: string, v: unknown, range: Range = {}): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || !inRange(v, range)) {
+    const r = describeRange(range);
+    invalid(op, name, `a finite number${r ? ' ' + r : ''}`, v);
   }
   return v;
+}
+
+/** An integer within `range`: "stepSize must be an integer >= 1, got 0". */
+export function integerIn(op: string, name: string, v: unknown, range: Range = {}): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || !inRange(v, range)) {
+    const r = describeRange(range);
+    invalid(op, name, `an integer${r ? ' ' + r : ''}`, v);
+  }
+  return v;
+}
+
+/** A number, or one per parameter group (PyTorch's float-or-list arguments such as max_lr). */
+export function perGroup(op: string, name: string, v: unknown, groups: number, range: Range): number[] {
+  const list = Array.isArray(v) ? (v as unknown[]) : Array.from({ length: groups }, () => v);
+  if (list.length !== groups) invalid(op, name, `a number or ${groups} numbers (one per parameter group)`, v);
+  return list.map((x, i) => numberIn(op, Array.isArray(v) ? `${name}[${i}]` : name, x, range));
+}
+
+/** A finite number, at least `min` when one is given. */
+export function finiteNumber(op: string, name: string, v: unknown, min = -Infinity): number {
+  return numberIn(op, name, v, min > -Infinity ? { min } : {});
 }
 
 /** A number in [0, 1] (a probability or a mixing weight). */
@@ -52,8 +112,9 @@ export function dropoutProbability(op: string, v: unknown): number {
   return v;
 }
 
-export function boolean(op: string, name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw argumentError(op, `${name} must be a boolean, got ${String(v)}`);
+/** A boolean; `allowed` words it ("a boolean"; optimizers say "true or false", as PyTorch's). */
+export function boolean(op: string, name: string, v: unknown, allowed = 'a boolean'): boolean {
+  if (typeof v !== 'boolean') invalid(op, name, allowed, v);
   return v;
 }
 

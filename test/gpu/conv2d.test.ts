@@ -4,7 +4,7 @@
  * with an odd total, which pads one more on the bottom/right), dilation, groups (incl. depthwise),
  * batch 1, channel counts that are not multiples of the 4-wide tile, spatial size 1, prime sizes.
  *
- * conv2d has several algorithms (src/ops/conv.ts chooseConvAlgorithm): 'direct' (implicit GEMM,
+ * conv2d has several algorithms (src/kernels/conv/choose.ts chooseConvAlgorithm): 'direct' (implicit GEMM,
  * shaders/conv2d.wgsl) runs anything; 'gemm' (im2col + matrix products, one per image and group)
  * anything whose im2col buffer fits; 'matmul1x1' plain 1x1 convolutions (stride 1, no padding,
  * OH*OW a multiple of 4). Every case runs with each algorithm that can take its forward, forced
@@ -17,7 +17,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as wt from '../../src/internal.js'; // ops and engineFor are internal
-import type { ConvGeometry } from '../../src/kernels/conv2d.js';
+import type { ConvGeometry } from '../../src/kernels/conv/geometry.js';
 import moduleFixtures from '../fixtures/conv2d_module.json';
 import optionFixtures from '../fixtures/conv2d_options.json';
 import * as conv from '../reference/conv2d.js';

@@ -9,20 +9,17 @@
  * A 1x1 convolution with stride 1 and no padding (groups 1, OH*OW % 4 = 0) skips im2col: x is its own
  * col (its C rows standing for KP; the products read the missing rows as zero).
  */
-import im2colSource from '../../shaders/im2col.wgsl?raw';
-import gemmSource from '../../shaders/gemm.wgsl?raw';
-import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelContext } from './context.js';
-import type { ConvGeometry } from './conv2d.js';
-import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from './epilogue.js';
-import { grid1d } from './grid.js';
-import { padForward } from './pad.js';
-import { reduceAxis } from './reduce.js';
+import im2colSource from '../../../shaders/im2col.wgsl?raw';
+import gemmSource from '../../../shaders/gemm.wgsl?raw';
+import type { ShaderSource } from '../../device/pipeline-cache.js';
+import type { BufRef, KernelContext } from '../context.js';
+import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from '../epilogue.js';
+import { grid1d } from '../grid.js';
+import { padForward } from '../pad.js';
+import { splitWeightGrad, up4, type ConvGeometry } from './geometry.js';
 
 export const im2colShader: ShaderSource = { file: 'im2col.wgsl', code: im2colSource };
 export const gemmShader: ShaderSource = withEpilogue({ file: 'gemm.wgsl', code: gemmSource });
-
-const up4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 export interface ColLayout {
   /** Taps of one group: CG*KH*KW. */
@@ -171,9 +168,6 @@ export function convGemmInputGrad(ctx: KernelContext, g: ConvGeometry, w: BufRef
   });
 }
 
-/** Tiles wanted in flight for the weight gradient before splitting the batch stops paying. */
-const TARGET_TILES = 2048;
-
 /** dW[g] = sum_n dy[n, g] x col[n, g]^T, written as [O, CG*KH*KW] (col: x itself when direct1x1). */
 export function convGemmWeightGrad(ctx: KernelContext, g: ConvGeometry, dy: BufRef, col: BufRef, dw: BufRef, direct1x1 = false): void {
   const { k, kpg, kp, s4 } = colLayout(g);
@@ -182,21 +176,18 @@ export function convGemmWeightGrad(ctx: KernelContext, g: ConvGeometry, dy: BufR
   // The product's N: the taps of a group (x's C rows for a plain 1x1 convolution).
   const cols = direct1x1 ? g.c : kpg;
   const tiles = Math.ceil(cols / 4) * Math.ceil(og / 4) * g.groups;
-  const splits = Math.max(1, Math.min(g.n, Math.ceil(TARGET_TILES / tiles)));
-  const chunk = Math.ceil(g.n / splits);
-  const used = Math.ceil(g.n / chunk);
-  const out = used > 1 ? ctx.temp(used * g.o * k * 4) : dw;
-  ctx.dispatch({
-    shader: gemmShader,
-    entryPoint: 'ntr',
-    constants: {
-      M: og, N: cols, K: s4, BATCH: g.n, A_BATCH: g.o * s4, B_BATCH: direct1x1 ? g.c * s4 : kp * s4,
-      GROUPS: g.groups, A_GROUP: og * s4, B_GROUP: kpg * s4, LDC: k, NCOLS: k, SPLITS: used, B_CHUNK: chunk,
-    },
-    bindings: [dyp, col, out],
-    workgroups: grid1d(tiles * used, 64),
-    flops: 2 * g.n * g.o * kpg * s4,
-    bytes: 4 * (g.n * g.o * s4 + g.n * kp * s4 + used * g.o * k),
-  });
-  if (used > 1) reduceAxis(ctx, 'sum', 1, used, g.o * k, out, dw);
+  splitWeightGrad(ctx, g.n, tiles, g.o * k, dw, (out, { used, chunk }) =>
+    ctx.dispatch({
+      shader: gemmShader,
+      entryPoint: 'ntr',
+      constants: {
+        M: og, N: cols, K: s4, BATCH: g.n, A_BATCH: g.o * s4, B_BATCH: direct1x1 ? g.c * s4 : kp * s4,
+        GROUPS: g.groups, A_GROUP: og * s4, B_GROUP: kpg * s4, LDC: k, NCOLS: k, SPLITS: used, B_CHUNK: chunk,
+      },
+      bindings: [dyp, col, out],
+      workgroups: grid1d(tiles * used, 64),
+      flops: 2 * g.n * g.o * kpg * s4,
+      bytes: 4 * (g.n * g.o * s4 + g.n * kp * s4 + used * g.o * k),
+    }),
+  );
 }

@@ -3,13 +3,12 @@
  * input gradient and its weight gradient (rows split into chunks, partial sums added by
  * shaders/reduce.wgsl, when the taps alone give too few tiles).
  */
-import source from '../../shaders/depthwise.wgsl?raw';
-import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelContext } from './context.js';
-import type { ConvGeometry } from './conv2d.js';
-import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from './epilogue.js';
-import { grid1d } from './grid.js';
-import { reduceAxis } from './reduce.js';
+import source from '../../../shaders/depthwise.wgsl?raw';
+import type { ShaderSource } from '../../device/pipeline-cache.js';
+import type { BufRef, KernelContext } from '../context.js';
+import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from '../epilogue.js';
+import { grid1d } from '../grid.js';
+import { splitWeightGrad, type ConvGeometry } from './geometry.js';
 
 export const depthwiseShader: ShaderSource = withEpilogue({ file: 'depthwise.wgsl', code: source });
 
@@ -52,26 +51,18 @@ export function depthwiseInputGrad(ctx: KernelContext, g: ConvGeometry, dy: BufR
   });
 }
 
-/** Tiles wanted in flight for the weight gradient before splitting the rows stops paying. */
-const TARGET_TILES = 2048;
-
 export function depthwiseWeightGrad(ctx: KernelContext, g: ConvGeometry, dy: BufRef, x: BufRef, dw: BufRef): void {
   const taps = g.kh * g.kw;
   const tiles = Math.ceil(taps / 4) * g.o;
-  const rows = g.n * g.oh;
-  const splits = Math.max(1, Math.min(rows, Math.ceil(TARGET_TILES / tiles)));
-  const chunk = Math.ceil(rows / splits);
-  const used = Math.ceil(rows / chunk);
-  const count = g.o * taps;
-  const out = used > 1 ? ctx.temp(used * count * 4) : dw;
-  ctx.dispatch({
-    shader: depthwiseShader,
-    entryPoint: 'weight_grad',
-    constants: { ...constants(g), SPLITS: used, ROW_CHUNK: chunk },
-    bindings: [dy, x, out],
-    workgroups: grid1d(tiles * used, 64),
-    flops: 2 * macs(g),
-    bytes: bytes(g),
-  });
-  if (used > 1) reduceAxis(ctx, 'sum', 1, used, count, out, dw);
+  splitWeightGrad(ctx, g.n * g.oh, tiles, g.o * taps, dw, (out, { used, chunk }) =>
+    ctx.dispatch({
+      shader: depthwiseShader,
+      entryPoint: 'weight_grad',
+      constants: { ...constants(g), SPLITS: used, ROW_CHUNK: chunk },
+      bindings: [dy, x, out],
+      workgroups: grid1d(tiles * used, 64),
+      flops: 2 * macs(g),
+      bytes: bytes(g),
+    }),
+  );
 }

@@ -4,20 +4,15 @@
  * transposed kernel and padding 2 - p). Three transforms here and 16 matrix products by
  * shaders/gemm.wgsl `nn` in between; the transformed input and products live in temps.
  */
-import source from '../../shaders/winograd.wgsl?raw';
-import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelContext } from './context.js';
-import type { ConvGeometry } from './conv2d.js';
-import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from './epilogue.js';
-import { grid1d } from './grid.js';
+import source from '../../../shaders/winograd.wgsl?raw';
+import type { ShaderSource } from '../../device/pipeline-cache.js';
+import type { BufRef, KernelContext } from '../context.js';
+import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from '../epilogue.js';
+import { grid1d } from '../grid.js';
+import { MAX_CONV_TEMP_BYTES, up4, type ConvGeometry } from './geometry.js';
 import { gemmShader } from './im2col.js';
 
 export const winogradShader: ShaderSource = withEpilogue({ file: 'winograd.wgsl', code: source });
-
-const up4 = (n: number): number => Math.ceil(n / 4) * 4;
-
-/** Largest transformed-input or product buffer Winograd may use. */
-const MAX_TEMP_BYTES = 64 * 2 ** 20;
 
 /** The convolution the kernels compute: input [N, CI, HI, WI] to output [N, CO, HO, WO]. */
 interface WinogradConv {
@@ -45,7 +40,7 @@ const inputGradConv = (g: ConvGeometry): WinogradConv => ({ n: g.n, ci: g.o, hi:
 
 function fits(w: WinogradConv): boolean {
   const { cp, t4 } = sizes(w);
-  return 16 * Math.max(cp, w.co) * t4 * 4 <= MAX_TEMP_BYTES;
+  return 16 * Math.max(cp, w.co) * t4 * 4 <= MAX_CONV_TEMP_BYTES;
 }
 
 /** Whether Winograd can run this convolution's forward ('forward') or its input gradient. */

@@ -3,33 +3,14 @@
  * gradient as implicit GEMMs. The weight gradient reduces over N*OH*OW; it splits those rows into
  * chunks (partial sums added by shaders/reduce.wgsl) so small layers still use the whole device.
  */
-import source from '../../shaders/conv2d.wgsl?raw';
-import type { ShaderSource } from '../device/pipeline-cache.js';
-import type { BufRef, KernelContext } from './context.js';
-import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from './epilogue.js';
-import { grid1d } from './grid.js';
-import { reduceAxis } from './reduce.js';
+import source from '../../../shaders/conv2d.wgsl?raw';
+import type { ShaderSource } from '../../device/pipeline-cache.js';
+import type { BufRef, KernelContext } from '../context.js';
+import { epilogueBindings, epilogueConstants, epilogueFlops, withEpilogue, type BoundEpilogue } from '../epilogue.js';
+import { grid1d } from '../grid.js';
+import { splitWeightGrad, up4, type ConvGeometry } from './geometry.js';
 
 export const conv2dShader: ShaderSource = withEpilogue({ file: 'conv2d.wgsl', code: source });
-
-export interface ConvGeometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  o: number;
-  kh: number;
-  kw: number;
-  oh: number;
-  ow: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  dh: number;
-  dw: number;
-  groups: number;
-}
 
 function constants(g: ConvGeometry): Record<string, number> {
   return {
@@ -42,11 +23,9 @@ function macs(g: ConvGeometry): number {
   return g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
 }
 
-const up4 = (n: number): number => Math.ceil(n / 4) * 4;
-
 /** Tiles of 8 columns, unless 4 waste less of a row of `width` (10: 8 + 2 of 16 vs 12). */
 function wide(width: number): boolean {
-  return Math.ceil(width / 8) * 8 - width <= Math.ceil(width / 4) * 4 - width;
+  return Math.ceil(width / 8) * 8 - width <= up4(width) - width;
 }
 
 /** Whether the sliding-window entry points run this geometry (stride 1 and dilation 1 along the width). */
@@ -134,26 +113,19 @@ export function conv2dInputGrad(ctx: KernelContext, g: ConvGeometry, dy: BufRef,
   });
 }
 
-/** Tiles wanted in flight for the weight gradient before splitting the reduction stops paying. */
-const TARGET_TILES = 2048;
-
 export function conv2dWeightGrad(ctx: KernelContext, g: ConvGeometry, dy: BufRef, x: BufRef, dw: BufRef): void {
   const taps = (g.c / g.groups) * g.kh * g.kw;
   const tiles = Math.ceil(taps / 4) * Math.ceil(g.o / g.groups / 4) * g.groups;
-  const rows = g.n * g.oh;
-  const splits = Math.max(1, Math.min(rows, Math.ceil(TARGET_TILES / tiles)));
-  const chunk = Math.ceil(rows / splits);
-  const used = Math.ceil(rows / chunk);
   const weightCount = g.o * taps;
-  const out = used > 1 ? ctx.temp(used * weightCount * 4) : dw;
-  ctx.dispatch({
-    shader: conv2dShader,
-    entryPoint: 'weight_grad',
-    constants: { ...constants(g), SPLITS: used, ROW_CHUNK: chunk },
-    bindings: [dy, x, out],
-    workgroups: grid1d(tiles * used, 64),
-    flops: 2 * macs(g),
-    bytes: 4 * (g.n * g.c * g.h * g.w + weightCount + g.n * g.o * g.oh * g.ow),
-  });
-  if (used > 1) reduceAxis(ctx, 'sum', 1, used, weightCount, out, dw);
+  splitWeightGrad(ctx, g.n * g.oh, tiles, weightCount, dw, (out, { used, chunk }) =>
+    ctx.dispatch({
+      shader: conv2dShader,
+      entryPoint: 'weight_grad',
+      constants: { ...constants(g), SPLITS: used, ROW_CHUNK: chunk },
+      bindings: [dy, x, out],
+      workgroups: grid1d(tiles * used, 64),
+      flops: 2 * macs(g),
+      bytes: 4 * (g.n * g.c * g.h * g.w + weightCount + g.n * g.o * g.oh * g.ow),
+    }),
+  );
 }
