@@ -28,14 +28,23 @@ export interface AlexNetOptions {
   original?: boolean;
 }
 
+/** The AlexNet class also takes the hidden FC width that torchvision fixes (quick training runs, small heads). */
+export interface AlexNetClassOptions extends AlexNetOptions {
+  /** Width of the two hidden classifier layers (default 4096). */
+  hiddenFeatures?: number;
+}
+
+const DEFAULTS: Required<AlexNetOptions> = { numClasses: 1000, dropout: 0.5, original: false };
+
 export class AlexNet extends Module {
   features: Sequential;
   avgpool: AdaptiveAvgPool2d;
   classifier: Sequential;
 
-  constructor(options: AlexNetOptions = {}) {
+  constructor(options: AlexNetClassOptions = {}) {
     super();
-    const o = builderOptions<AlexNetOptions>('AlexNet', options, { numClasses: 1000, dropout: 0.5, original: false });
+    const o = builderOptions<AlexNetClassOptions>('AlexNet', options, { ...DEFAULTS, hiddenFeatures: 4096 });
+    const hidden = positiveIntOption('AlexNet', 'hiddenFeatures', o.hiddenFeatures);
     const numClasses = positiveIntOption('AlexNet', 'numClasses', o.numClasses);
     const dropout = probabilityOption('AlexNet', 'dropout', o.dropout);
     const pool = (): MaxPool2d => new MaxPool2d(3, { stride: 2 });
@@ -59,9 +68,9 @@ export class AlexNet extends Module {
     }
     this.avgpool = new AdaptiveAvgPool2d([6, 6]);
     this.classifier = new Sequential(
-      new Dropout(dropout), new Linear(256 * 6 * 6, 4096), new ReLU(),
-      new Dropout(dropout), new Linear(4096, 4096), new ReLU(),
-      new Linear(4096, numClasses),
+      new Dropout(dropout), new Linear(256 * 6 * 6, hidden), new ReLU(),
+      new Dropout(dropout), new Linear(hidden, hidden), new ReLU(),
+      new Linear(hidden, numClasses),
     );
   }
 
@@ -73,6 +82,5 @@ export class AlexNet extends Module {
 
 /** torchvision.models.alexnet: `alexnet({ numClasses, dropout })`; `{ original: true }` for the paper's form. */
 export function alexnet(options: AlexNetOptions = {}): AlexNet {
-  builderOptions<AlexNetOptions>('alexnet', options, { numClasses: 1000, dropout: 0.5, original: false });
-  return new AlexNet(options);
+  return new AlexNet(builderOptions('alexnet', options, DEFAULTS));
 }

@@ -2,8 +2,8 @@
 export { LeNet5, type LeNet5Options } from './lenet.js';
 // Classic and efficient nets (LeNet options, AlexNet, VGG, NiN, SqueezeNet, MobileNet v2, ShuffleNet v2, Xception).
 export { lenet5, LECUN_C3_TABLE } from './lenet.js';
-export { AlexNet, alexnet, type AlexNetOptions } from './alexnet.js';
-export { VGG, VGG_CONFIGS, makeLayers, vgg11, vgg11Bn, vgg13, vgg13Bn, vgg16, vgg16Bn, vgg19, vgg19Bn, type VGGConfig, type VGGOptions, type VGGClassOptions } from './vgg.js';
+export { AlexNet, alexnet, type AlexNetOptions, type AlexNetClassOptions } from './alexnet.js';
+export { VGG, VGG_CONFIGS, VGG_VARIANTS, makeLayers, vggFeatures, vgg11, vgg11Bn, vgg13, vgg13Bn, vgg16, vgg16Bn, vgg19, vgg19Bn, type VGGConfig, type VGGOptions, type VGGClassOptions } from './vgg.js';
 export { NiN, MlpConv, nin, type NiNOptions } from './nin.js';
 export { SqueezeNet, Fire, squeezenet1_0, squeezenet1_1, type SqueezeNetOptions } from './squeezenet.js';
 export {

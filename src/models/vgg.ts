@@ -105,19 +105,33 @@ export class VGG extends Module {
   }
 }
 
-function vggBuilder(name: string, cfg: VGGConfig, batchNorm: boolean): (options?: VGGOptions) => VGG {
-  return (options: VGGOptions = {}) => new VGG(makeLayers(cfg, batchNorm), builderOptions(name, options, DEFAULTS));
+/** Each builder's configuration and batch norm (torchvision's _vgg calls). */
+export const VGG_VARIANTS = {
+  vgg11: ['A', false], vgg11Bn: ['A', true],
+  vgg13: ['B', false], vgg13Bn: ['B', true],
+  vgg16: ['D', false], vgg16Bn: ['D', true],
+  vgg19: ['E', false], vgg19Bn: ['E', true],
+} as const satisfies Record<string, readonly [keyof typeof VGG_CONFIGS, boolean]>;
+
+/** The feature stack of a builder, e.g. vggFeatures('vgg16Bn') (what vgg16Bn() puts in `features`). */
+export function vggFeatures(variant: keyof typeof VGG_VARIANTS): Sequential {
+  const [cfg, bn] = VGG_VARIANTS[variant];
+  return makeLayers(VGG_CONFIGS[cfg], bn);
 }
 
-/** torchvision.models.vgg11 (configuration A). */
-export const vgg11 = vggBuilder('vgg11', VGG_CONFIGS.A, false);
-export const vgg11Bn = vggBuilder('vgg11Bn', VGG_CONFIGS.A, true);
-/** torchvision.models.vgg13 (configuration B). */
-export const vgg13 = vggBuilder('vgg13', VGG_CONFIGS.B, false);
-export const vgg13Bn = vggBuilder('vgg13Bn', VGG_CONFIGS.B, true);
-/** torchvision.models.vgg16 (configuration D). */
-export const vgg16 = vggBuilder('vgg16', VGG_CONFIGS.D, false);
-export const vgg16Bn = vggBuilder('vgg16Bn', VGG_CONFIGS.D, true);
-/** torchvision.models.vgg19 (configuration E). */
-export const vgg19 = vggBuilder('vgg19', VGG_CONFIGS.E, false);
-export const vgg19Bn = vggBuilder('vgg19Bn', VGG_CONFIGS.E, true);
+function vggBuilder(name: keyof typeof VGG_VARIANTS): (options?: VGGOptions) => VGG {
+  return (options: VGGOptions = {}) => {
+    const o = builderOptions(name, options, DEFAULTS);
+    return new VGG(vggFeatures(name), o);
+  };
+}
+
+/** torchvision.models.vgg11 (configuration A), vgg11_bn, ... vgg19_bn (E): `vgg16Bn({ numClasses, initWeights, dropout })`. */
+export const vgg11 = vggBuilder('vgg11');
+export const vgg11Bn = vggBuilder('vgg11Bn');
+export const vgg13 = vggBuilder('vgg13');
+export const vgg13Bn = vggBuilder('vgg13Bn');
+export const vgg16 = vggBuilder('vgg16');
+export const vgg16Bn = vggBuilder('vgg16Bn');
+export const vgg19 = vggBuilder('vgg19');
+export const vgg19Bn = vggBuilder('vgg19Bn');
