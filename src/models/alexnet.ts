@@ -19,7 +19,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import * as F from '../ops/index.js';
 import { AdaptiveAvgPool2d, Conv2d, Dropout, Linear, LocalResponseNorm, MaxPool2d, Module, ReLU, Sequential } from '../nn/index.js';
-import { builderOptions, positiveIntOption, probabilityOption } from './builder-options.js';
+import { builderOptions } from './builder-options.js';
 
 export interface AlexNetOptions {
   numClasses?: number;
@@ -44,9 +44,7 @@ export class AlexNet extends Module {
   constructor(options: AlexNetClassOptions = {}) {
     super();
     const o = builderOptions<AlexNetClassOptions>('AlexNet', options, { ...DEFAULTS, hiddenFeatures: 4096 });
-    const hidden = positiveIntOption('AlexNet', 'hiddenFeatures', o.hiddenFeatures);
-    const numClasses = positiveIntOption('AlexNet', 'numClasses', o.numClasses);
-    const dropout = probabilityOption('AlexNet', 'dropout', o.dropout);
+    const { hiddenFeatures: hidden, numClasses, dropout } = o;
     const pool = (): MaxPool2d => new MaxPool2d(3, { stride: 2 });
     if (o.original) {
       const lrn = (): LocalResponseNorm => new LocalResponseNorm(5, { alpha: 1e-4, beta: 0.75, k: 2 });

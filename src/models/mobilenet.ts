@@ -12,8 +12,8 @@
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as F from '../ops/index.js';
-import { BatchNorm2d, Conv2d, Dropout, Linear, Module, ReLU, ReLU6, Sequential, init } from '../nn/index.js';
-import { builderOptions, positiveIntOption, positiveNumberOption, probabilityOption } from './builder-options.js';
+import { BatchNorm2d, Conv2d, Dropout, Linear, Module, ReLU, ReLU6, Sequential } from '../nn/index.js';
+import { builderOptions, initKaimingFanOut } from './builder-options.js';
 
 /** torchvision's _make_divisible: v rounded to a multiple of divisor, never below 90% of v. */
 export function makeDivisible(v: number, divisor: number, minValue: number | null = null): number {
@@ -113,10 +113,7 @@ export class MobileNetV2 extends Module {
   constructor(options: MobileNetV2Options = {}) {
     super();
     const o = builderOptions('MobileNetV2', options, DEFAULTS);
-    const numClasses = positiveIntOption('MobileNetV2', 'numClasses', o.numClasses);
-    const widthMult = positiveNumberOption('MobileNetV2', 'widthMult', o.widthMult);
-    const round = positiveIntOption('MobileNetV2', 'roundNearest', o.roundNearest);
-    const dropout = probabilityOption('MobileNetV2', 'dropout', o.dropout);
+    const { numClasses, widthMult, roundNearest: round, dropout } = o;
     const setting = o.invertedResidualSetting;
     if (!Array.isArray(setting) || setting.length === 0 || setting.some((s) => !Array.isArray(s) || s.length !== 4)) {
       throw new ArgumentError(`MobileNetV2: invertedResidualSetting should be a non-empty list of 4-element lists, got ${JSON.stringify(setting)}`);
@@ -134,15 +131,8 @@ export class MobileNetV2 extends Module {
     features.push(new Conv2dNormActivation(inputChannel, this.lastChannel, 1, { activation: 'relu6' }));
     this.features = new Sequential(...features);
     this.classifier = new Sequential(new Dropout(dropout), new Linear(this.lastChannel, numClasses));
-    for (const m of this.modules()) {
-      if (m instanceof Conv2d) {
-        init.kaimingNormal_(m.weight, { mode: 'fan_out' });
-        if (m.bias) init.zeros_(m.bias);
-      } else if (m instanceof Linear) {
-        init.normal_(m.weight, 0, 0.01);
-        if (m.bias) init.zeros_(m.bias);
-      }
-    }
+    // torchvision: kaiming_normal_(mode='fan_out') with its default leaky_relu(0) gain, sqrt(2) as ReLU's.
+    initKaimingFanOut(this, { linear: true });
   }
 
   /** x: [N, 3, H, W] -> logits [N, numClasses]. */

@@ -15,7 +15,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import * as F from '../ops/index.js';
 import { AdaptiveAvgPool2d, AvgPool2d, Conv2d, Dropout, MaxPool2d, Module, ReLU, Sequential } from '../nn/index.js';
-import { builderOptions, positiveIntOption, probabilityOption } from './builder-options.js';
+import { builderOptions } from './builder-options.js';
 
 /** An mlpconv block: conv kxk to channels[0], 1x1 to channels[1], 1x1 to channels[2], each with ReLU. */
 export class MlpConv extends Sequential {
@@ -37,8 +37,7 @@ export class NiN extends Module {
   constructor(options: NiNOptions = {}) {
     super();
     const o = builderOptions<NiNOptions>('NiN', options, { numClasses: 10, dropout: 0.5 });
-    const numClasses = positiveIntOption('NiN', 'numClasses', o.numClasses);
-    const dropout = probabilityOption('NiN', 'dropout', o.dropout);
+    const { numClasses, dropout } = o;
     this.features = new Sequential(
       new MlpConv(3, [192, 160, 96], 5, 2),
       new MaxPool2d(3, { stride: 2, padding: 1 }),

@@ -13,7 +13,7 @@ import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as F from '../ops/index.js';
 import { BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential } from '../nn/index.js';
-import { builderOptions, positiveIntOption } from './builder-options.js';
+import { builderOptions } from './builder-options.js';
 
 function depthwiseConv(channels: number, stride: number): Conv2d {
   return new Conv2d(channels, channels, 3, { stride, padding: 1, groups: channels, bias: false });
@@ -77,7 +77,7 @@ export class ShuffleNetV2 extends Module {
   constructor(stagesRepeats: readonly number[], stagesOutChannels: readonly number[], options: ShuffleNetV2Options = {}) {
     super();
     const o = builderOptions('ShuffleNetV2', options, { numClasses: 1000 });
-    const numClasses = positiveIntOption('ShuffleNetV2', 'numClasses', o.numClasses);
+    const numClasses = o.numClasses;
     if (stagesRepeats.length !== 3) throw new ArgumentError('ShuffleNetV2: expected stagesRepeats as list of 3 positive ints');
     if (stagesOutChannels.length !== 5) throw new ArgumentError('ShuffleNetV2: expected stagesOutChannels as list of 5 positive ints');
     let c = stagesOutChannels[0]!;

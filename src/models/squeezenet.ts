@@ -12,7 +12,7 @@ import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as F from '../ops/index.js';
 import { AdaptiveAvgPool2d, Conv2d, Dropout, MaxPool2d, Module, ReLU, Sequential, init } from '../nn/index.js';
-import { builderOptions, positiveIntOption, probabilityOption } from './builder-options.js';
+import { builderOptions } from './builder-options.js';
 
 /** A Fire module: squeeze 1x1 conv + ReLU, then expand 1x1 and 3x3 convs + ReLU, concatenated on channels. */
 export class Fire extends Module {
@@ -56,8 +56,8 @@ export class SqueezeNet extends Module {
   constructor(version: '1_0' | '1_1' = '1_0', options: SqueezeNetOptions = {}) {
     super();
     const o = builderOptions('SqueezeNet', options, DEFAULTS);
-    this.numClasses = positiveIntOption('SqueezeNet', 'numClasses', o.numClasses);
-    const dropout = probabilityOption('SqueezeNet', 'dropout', o.dropout);
+    this.numClasses = o.numClasses;
+    const dropout = o.dropout;
     const pool = (): MaxPool2d => new MaxPool2d(3, { stride: 2, ceilMode: true });
     if (version === '1_0') {
       this.features = new Sequential(

@@ -12,8 +12,8 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import * as F from '../ops/index.js';
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Linear, MaxPool2d, Module, ReLU, Sequential, init } from '../nn/index.js';
-import { builderOptions, positiveIntOption, probabilityOption } from './builder-options.js';
+import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Linear, MaxPool2d, Module, ReLU, Sequential } from '../nn/index.js';
+import { builderOptions, initKaimingFanOut } from './builder-options.js';
 
 /** A VGG configuration: output channels of each 3x3 conv, 'M' for a 2x2/2 max pool. */
 export type VGGConfig = readonly (number | 'M')[];
@@ -72,10 +72,7 @@ export class VGG extends Module {
   constructor(features: Module, options: VGGClassOptions = {}) {
     super();
     const o = builderOptions('VGG', options, CLASS_DEFAULTS);
-    const numClasses = positiveIntOption('VGG', 'numClasses', o.numClasses);
-    const dropout = probabilityOption('VGG', 'dropout', o.dropout);
-    const pool = positiveIntOption('VGG', 'avgpoolSize', o.avgpoolSize);
-    const hidden = positiveIntOption('VGG', 'hiddenFeatures', o.hiddenFeatures);
+    const { numClasses, dropout, avgpoolSize: pool, hiddenFeatures: hidden } = o;
     this.features = features;
     this.avgpool = new AdaptiveAvgPool2d([pool, pool]);
     this.classifier = new Sequential(
@@ -83,20 +80,7 @@ export class VGG extends Module {
       new Linear(hidden, hidden), new ReLU(), new Dropout(dropout),
       new Linear(hidden, numClasses),
     );
-    if (o.initWeights) {
-      for (const m of this.modules()) {
-        if (m instanceof Conv2d) {
-          init.kaimingNormal_(m.weight, { mode: 'fan_out', nonlinearity: 'relu' });
-          if (m.bias) init.zeros_(m.bias);
-        } else if (m instanceof BatchNorm2d) {
-          if (m.weight) init.ones_(m.weight);
-          if (m.bias) init.zeros_(m.bias);
-        } else if (m instanceof Linear) {
-          init.normal_(m.weight, 0, 0.01);
-          if (m.bias) init.zeros_(m.bias);
-        }
-      }
-    }
+    if (o.initWeights) initKaimingFanOut(this, { linear: true });
   }
 
   /** x: [N, 3, H, W], H, W >= 32 -> logits [N, numClasses]. */

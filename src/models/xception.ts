@@ -15,8 +15,8 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import * as F from '../ops/index.js';
-import { BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential, init } from '../nn/index.js';
-import { builderOptions, positiveIntOption } from './builder-options.js';
+import { BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential } from '../nn/index.js';
+import { builderOptions, initKaimingFanOut } from './builder-options.js';
 
 /** A depthwise kxk conv (`conv1`, groups = inChannels) followed by a pointwise 1x1 conv (`pointwise`). */
 export class SeparableConv2d extends Module {
@@ -103,8 +103,7 @@ export class Xception extends Module {
   constructor(options: XceptionOptions = {}) {
     super();
     const o = builderOptions('Xception', options, DEFAULTS);
-    const numClasses = positiveIntOption('Xception', 'numClasses', o.numClasses);
-    const middle = o.middleFlowRepeats === 0 ? 0 : positiveIntOption('Xception', 'middleFlowRepeats', o.middleFlowRepeats);
+    const { numClasses, middleFlowRepeats: middle } = o;
     this.conv1 = new Conv2d(3, 32, 3, { stride: 2, bias: false });
     this.bn1 = new BatchNorm2d(32);
     this.conv2 = new Conv2d(32, 64, 3, { bias: false });
@@ -124,9 +123,7 @@ export class Xception extends Module {
     this.conv4 = new SeparableConv2d(1536, 2048, 3, { padding: 1 });
     this.bn4 = new BatchNorm2d(2048);
     this.fc = new Linear(2048, numClasses);
-    for (const m of this.modules()) {
-      if (m instanceof Conv2d) init.kaimingNormal_(m.weight, { mode: 'fan_out', nonlinearity: 'relu' });
-    }
+    initKaimingFanOut(this);
   }
 
   /** x: [N, 3, H, W] -> logits [N, numClasses]. */
