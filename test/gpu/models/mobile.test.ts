@@ -45,7 +45,7 @@ describe('SqueezeNet', () => {
   });
 
   it('trains on the GPU (1.1, 32x32)', async () => {
-    await expectTrainsOnGpu(build(M.squeezenet1_1({ numClasses: 10, dropout: 0 })), { input: [4, 3, 32, 32], numClasses: 10, steps: 12, lr: 0.015 });
+    await expectTrainsOnGpu(build(M.squeezenet1_1({ numClasses: 10, dropout: 0 })), { input: [4, 3, 32, 32], numClasses: 10, steps: 14, lr: 0.015 });
   });
 
   it('rejects unknown options and bad values', () => {
@@ -71,7 +71,7 @@ describe('MobileNet v2', () => {
   });
 
   it('trains on the GPU (width 0.35, 32x32)', async () => {
-    await expectTrainsOnGpu(build(M.mobilenetV2({ numClasses: 10, widthMult: 0.35, dropout: 0 })), { input: [4, 3, 32, 32], numClasses: 10, steps: 10, lr: 0.01 });
+    await expectTrainsOnGpu(build(M.mobilenetV2({ numClasses: 10, widthMult: 0.35, dropout: 0 })), { input: [8, 3, 32, 32], numClasses: 10, steps: 8, lr: 0.005 });
   });
 
   it('rejects unknown options and bad values', () => {
