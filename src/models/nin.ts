@@ -8,14 +8,16 @@
  *   mlpconv 3x3 192-192-classes, global average pooling -> logits (no fully connected layer).
  *
  * torchvision has no NiN; the names follow its Sequential style (features.N.M, e.g.
- * features.0.2.weight is the first block's first 1x1 conv). PyTorch's default initialization.
+ * features.0.2.weight is the first block's first 1x1 conv). Kaiming-normal (fan_out) conv weights
+ * and zero biases, as torchvision's conv nets: with PyTorch's default init the signal shrinks
+ * through the nine convs until the biases decide, and the ReLU'd logits can all die at once.
  * 966,986 parameters with 10 classes. Input [N, 3, H, W]; CIFAR's 32x32 gives 8x8 maps before the
  * global pool; any H, W >= 1 works (the pools pad by 1).
  */
 import type { Tensor } from '../tensor/tensor.js';
 import * as F from '../ops/index.js';
 import { AdaptiveAvgPool2d, AvgPool2d, Conv2d, Dropout, MaxPool2d, Module, ReLU, Sequential } from '../nn/index.js';
-import { builderOptions } from './builder-options.js';
+import { builderOptions, initKaimingFanOut } from './builder-options.js';
 
 /** An mlpconv block: conv kxk to channels[0], 1x1 to channels[1], 1x1 to channels[2], each with ReLU. */
 export class MlpConv extends Sequential {
@@ -48,6 +50,7 @@ export class NiN extends Module {
       new MlpConv(192, [192, 192, numClasses], 3, 1),
     );
     this.avgpool = new AdaptiveAvgPool2d([1, 1]);
+    initKaimingFanOut(this);
   }
 
   /** x: [N, 3, H, W] -> logits [N, numClasses] (the spatial mean of the last mlpconv's maps). */
