@@ -6,7 +6,7 @@
  * logits equal to PyTorch's with the same weights and input; and training steps on the GPU that
  * lower the loss, one submission each, the second building nothing new. Node and Chromium.
  */
-import { assert, expect } from 'vitest';
+import { afterEach, assert, expect } from 'vitest';
 import * as wt from '../src/index.js';
 import { expectClose } from './helpers.js';
 
@@ -288,4 +288,31 @@ export async function expectSgdStepMatches(
     const keyTol = Math.max(tol, float32Factor * ref.float32RelErr);
     expectClose(delta(ours), delta(ref.data), keyTol, `${f.name}: change of ${key} in one SGD step (PyTorch float32: ${ref.float32RelErr.toExponential(2)})`);
   }
+}
+
+/** Frees a model's parameters and buffers on the GPU now (big models between tests). */
+export function disposeModel(module: wt.nn.Module<unknown>): void {
+  for (const t of Object.values((module as wt.nn.Module).stateDict())) t.dispose();
+}
+
+/**
+ * For a test file of big models: returns `build`, which passes a model through and frees it (its
+ * parameters and buffers) after the test that built it, so VGG's half gigabyte does not pile up.
+ */
+export function disposedAfterEach(): <T extends wt.nn.Module<unknown>>(model: T) => T {
+  let built: wt.nn.Module<unknown>[] = [];
+  afterEach(() => {
+    for (const m of built) disposeModel(m);
+    built = [];
+  });
+  return (model) => {
+    built.push(model);
+    return model;
+  };
+}
+
+/** An it.each row [name, fixture, make] for state-dict checks of many builders. */
+export function fixtureCase<M>(json: unknown, make: () => M): [string, ModelFixture, () => M] {
+  const f = modelFixture(json);
+  return [f.name, f, make];
 }
