@@ -10,7 +10,8 @@ export default defineConfig({
   server: { host: '127.0.0.1' },
   build: { outDir: 'dist/demo', rollupOptions: { input: 'demo/index.html' } },
   test: {
-    testTimeout: 120_000,
+    // Generous: the zoo's first training steps compile many pipelines, and CI machines are shared.
+    testTimeout: 300_000,
     hookTimeout: 120_000,
     projects: [
       {

@@ -42,12 +42,26 @@ interface Run {
   stderr: string;
 }
 
+/**
+ * How to get a private mount namespace here: as anyone where user namespaces are allowed
+ * (`unshare -rm`); else as root (`unshare -m`, e.g. inside a chroot, where user namespaces are
+ * refused and / is not a mount point, so its propagation is left alone and the new namespace makes
+ * its mounts private itself where it can).
+ */
+const NAMESPACE: string[] | null = (() => {
+  for (const argv of [['-rm'], ['-m', '--propagation', 'unchanged']]) {
+    if (spawnSync('unshare', [...argv, 'true']).status === 0) return argv;
+  }
+  return null;
+})();
+
 /** Runs `node scripts/vite-run.mjs <entry> <args>` with `hide` bind-mounted over by /dev/null. */
 function runHiding(hide: readonly string[], entry: string, args: readonly string[] = [], timeout = 120_000): Run {
+  if (!NAMESPACE) throw new Error('these checks need a private mount namespace: `unshare -rm` (user namespaces) or `unshare -m` as root (util-linux); neither works here');
   const mounts = hide.map((f) => `mount --bind /dev/null ${shq(f)} || exit 97; `).join('');
-  const command = `${mounts}exec ${shq(process.execPath)} scripts/vite-run.mjs ${[entry, ...args].map(shq).join(' ')}`;
-  const r = spawnSync('unshare', ['-rm', 'sh', '-c', command], { cwd: ROOT, encoding: 'utf8', timeout, env: { ...process.env, WEBTRAIN_ADAPTER: 'auto' } });
-  if (r.error) throw new Error(`unshare could not run (util-linux, user namespaces): ${r.error.message}`);
+  const command = `mount --make-rprivate / 2>/dev/null; ${mounts}exec ${shq(process.execPath)} scripts/vite-run.mjs ${[entry, ...args].map(shq).join(' ')}`;
+  const r = spawnSync('unshare', [...NAMESPACE, 'sh', '-c', command], { cwd: ROOT, encoding: 'utf8', timeout, env: { ...process.env, WEBTRAIN_ADAPTER: 'auto' } });
+  if (r.error) throw new Error(`unshare could not run: ${r.error.message}`);
   if (r.status === 97) throw new Error(`could not hide ${hide.join(', ')} in a private mount namespace: ${r.stderr}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -82,7 +96,7 @@ function expectTrainedStep(p: Probe): void {
   expect(p.losses![2]!).toBeLessThan(p.losses![0]!);
 }
 
-describe.runIf(process.platform === 'linux')("Dawn's Vulkan loader (Linux; loaders hidden with unshare -rm)", () => {
+describe.runIf(process.platform === 'linux')(`Dawn's Vulkan loader (Linux; loaders hidden in a mount namespace: unshare ${NAMESPACE?.join(' ') ?? '(unavailable)'})`, () => {
   const system = systemLoaderFiles();
 
   it('Chromium ships the loader webtrain falls back to', () => {
