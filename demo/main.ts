@@ -11,6 +11,7 @@ import { readCheckpoint, storedCheckpoint } from './checkpoint.js';
 import { costNote, modelById } from './models.js';
 import { Notice, describeError } from './notice.js';
 import type { Panel } from './panel.js';
+import { BenchPanel } from './panels/bench.js';
 import { CamPanel } from './panels/cam.js';
 import { ChartPanel } from './panels/chart.js';
 import { CheckpointPanel } from './panels/checkpoint.js';
@@ -53,6 +54,7 @@ const panels: Panel[] = [
   draw,
   new KernelsPanel(getApp, () => draw.digit),
   new EquivariancePanel(getApp),
+  new BenchPanel(),
 ];
 for (const p of panels) document.getElementById(`slot-${p.slot}`)!.append(p.root);
 const tabs = new Tabs(document.querySelector('[role="tablist"]')!);

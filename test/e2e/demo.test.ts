@@ -360,4 +360,35 @@ describe('demo page', () => {
     expect(await page.locator('#model-line').textContent()).toMatch(/^LeNet-5 \(modern\) · the last checkpoint: epoch 1 of 1/);
     await page.context().close();
   }, 240_000);
+
+  it('runs the Benchmark tab\'s quick preset: webtrain and tfjs figures for every case, with the adapter named', async () => {
+    const t0 = performance.now();
+    const { page, errors } = await openDemo(undefined, '#bench');
+    await expect.poll(() => page.locator('#start').isEnabled(), { timeout: 60_000 }).toBe(true);
+    expect(await page.locator('#view-bench').isVisible()).toBe(true);
+    expect(await page.locator('#bench-preset').inputValue()).toBe('quick');
+    await page.click('#bench-run');
+    await expect.poll(() => page.locator('#bench-status').textContent(), { timeout: 90_000 }).toMatch(/^Done: 6 cases in \d+\.\d s\.$|failed/);
+    expect(await page.locator('#bench-status').textContent()).toMatch(/^Done/);
+    const benchLog = (await page.locator('#bench-log').textContent()) ?? '';
+    console.log(benchLog.split('\n').filter((l) => /^\S|done in/.test(l)).join('\n'));
+    console.log(`[demo test] benchmark quick preset: ${await page.locator('#bench-status').textContent()} (${((performance.now() - t0) / 1000).toFixed(1)} s with the page load)`);
+    expect(await page.locator('#bench-adapter').textContent()).toMatch(/^Adapter: .*browser.* \(tfjs on the same adapter\) · TensorFlow\.js 4\.22\.0$/);
+    const rows = page.locator('#bench-table tbody tr');
+    expect(await rows.count()).toBe(6);
+    for (let i = 0; i < 6; i++) {
+      const row = rows.nth(i);
+      for (const lib of ['webtrain', 'tfjs']) expect(await row.locator(`td[data-lib="${lib}"]`).textContent()).toMatch(/^\d+(\.\d+)?$/);
+      expect(await row.locator('td[data-lib="ratio"]').textContent()).toMatch(/^\d+\.\d\dx$/);
+    }
+    // Every case with a cross-check computed the same numbers in both libraries.
+    expect(await page.locator('#bench-table td', { hasText: /^NO$/ }).count()).toBe(0);
+    expect(await page.locator('#bench-run').isEnabled()).toBe(true);
+    await page.locator('[data-panel="bench"]').screenshot({ path: join(SHOTS, 'demo-bench.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(SHOTS, 'demo-bench-phone.png'), fullPage: true });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 180_000);
 });
