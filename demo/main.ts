@@ -25,6 +25,7 @@ import { FiltersPanel } from './panels/filters.js';
 import { InputPanel } from './panels/input.js';
 import { KernelsPanel } from './panels/kernels.js';
 import { MetricsPanel } from './panels/metrics.js';
+import { ReceptivePanel } from './panels/receptive.js';
 import { SummaryPanel } from './panels/summary.js';
 import { TrainingSession, loadDemoData } from './session.js';
 import { WorkerSession } from './worker-session.js';
@@ -48,6 +49,7 @@ const panels: Panel[] = [
   new InputPanel(getApp),
   new FiltersPanel(getApp),
   new FeatureMapsPanel(getApp),
+  new ReceptivePanel(getApp),
   new CamPanel(getApp),
   new ConfusionPanel(getApp),
   new SummaryPanel(getApp),

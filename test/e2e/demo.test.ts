@@ -361,6 +361,56 @@ describe('demo page', () => {
     await page.context().close();
   }, 240_000);
 
+  it('draws the receptive field of a feature-map unit on the input: clicked, typed, or moved with the arrow keys', async () => {
+    const { page, errors } = await openDemo(undefined, '#understand');
+    const maps = page.locator('[data-panel="featuremaps"] canvas[data-stage="conv2"]');
+    const c2 = await drawn(page, '[data-panel="featuremaps"] canvas[data-stage="conv2"]');
+    // conv2: 16 maps of 10x10 at 4x, 8 to a row, 3-pixel gaps. Channel 9 is the second of the
+    // second row; its unit (row 5, column 2) is at canvas pixel (46 + 2 * 4 + 2, 46 + 5 * 4 + 2).
+    const box = (await maps.boundingBox())!;
+    const k = box.width / c2.width;
+    await maps.click({ position: { x: 56 * k, y: 68 * k } });
+    const rf = page.locator('[data-panel="receptive"] canvas').first();
+    await expect.poll(() => page.locator('[data-panel="receptive"] canvas').nth(1).getAttribute('data-unit'), { timeout: 30_000 }).toBe('conv2/9/5/2');
+    // conv1 (5x5, padding 2) -> pool 2 -> conv2 (5x5): 14x14 pixels 2 apart, unit 0 from pixel -2:
+    // rows 8 .. 21, columns 2 .. 15, all inside the digit.
+    expect(await rf.getAttribute('data-window')).toBe('8,2,14,14');
+    expect(await rf.getAttribute('data-seen')).toBe('8,2,14,14');
+    expect(await page.locator('[data-panel="receptive"] p.muted').last().textContent()).toMatch(/^conv2, channel 9, unit \(row 5, column 2\) = -?\d+\.\d{3}: a 14x14 window of input pixels \(neighbouring units are 2 pixels apart\), all of it inside the digit: rows 8–21, columns 2–15\.$/);
+    /** The colour of a canvas pixel. */
+    const pixel = (x: number, y: number): Promise<number[]> =>
+      rf.evaluate((c: HTMLCanvasElement, [px, py]) => Array.from(c.getContext('2d')!.getImageData(px!, py!, 1, 1).data.subarray(0, 3)), [x, y]);
+    const isBox = (p: number[]): boolean => p[0]! > 180 && p[1]! < 90 && p[2]! < 120;
+    // The solid box is drawn 14 * 6 = 84 canvas pixels a side, its edges at input pixels 2 and 16
+    // (columns) and 8 and 22 (rows), plus the 4-pixel margin, 6 canvas pixels each.
+    const stats = await canvasStats(page, '[data-panel="receptive"] canvas >> nth=0');
+    expect([stats.width, stats.height]).toEqual([(28 + 8) * 6, (28 + 8) * 6]);
+    const [left, right, top, bottom] = [(2 + 4) * 6, (16 + 4) * 6, (8 + 4) * 6, (22 + 4) * 6];
+    const mid = (top + bottom) / 2;
+    expect(isBox(await pixel(left + 1, mid))).toBe(true);
+    expect(isBox(await pixel(right - 2, mid))).toBe(true);
+    expect(isBox(await pixel((left + right) / 2, top + 1))).toBe(true);
+    expect(isBox(await pixel((left + right) / 2, bottom - 2))).toBe(true);
+    expect(isBox(await pixel(left - 3, mid))).toBe(false);
+    expect(isBox(await pixel(right + 2, mid))).toBe(false);
+    await page.locator('[data-panel="receptive"]').screenshot({ path: join(SHOTS, 'demo-receptive.png') });
+
+    // Keyboard: conv1's corner unit sees a 5x5 window from pixel -2, of which 3x3 is the digit.
+    await page.selectOption('#rf-stage', 'conv1');
+    await page.fill('#rf-row', '0');
+    await page.press('#rf-row', 'Tab');
+    await page.fill('#rf-col', '0');
+    await page.press('#rf-col', 'Tab');
+    await expect.poll(() => rf.getAttribute('data-seen'), { timeout: 30_000 }).toBe('0,0,3,3');
+    expect(await rf.getAttribute('data-window')).toBe('-2,-2,5,5');
+    await page.locator('[data-panel="receptive"] canvas').nth(1).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => rf.getAttribute('data-seen'), { timeout: 30_000 }).toBe('0,0,3,4');
+    await page.locator('[data-panel="receptive"]').screenshot({ path: join(SHOTS, 'demo-receptive-edge.png') });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
   it('runs the Benchmark tab\'s quick preset: webtrain and tfjs figures for every case, with the adapter named', async () => {
     const t0 = performance.now();
     const { page, errors } = await openDemo(undefined, '#bench');
