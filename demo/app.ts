@@ -33,7 +33,7 @@ export class App {
   private readonly listeners: (() => void)[] = [];
 
   constructor(
-    readonly data: DemoData,
+    public data: DemoData,
     readonly adapter: wt.AdapterSummary,
     modelId: string,
   ) {
@@ -89,6 +89,20 @@ export class App {
     const x = pixels.slice();
     NORMALIZE.apply(x, { batch: 1, channels: 1, height: 28, width: 28 });
     return wt.tensor(x, { shape: [1, 1, 28, 28] });
+  }
+
+  /** Another dataset: the views show its held-out images from the first. */
+  setData(data: DemoData): void {
+    this.data = data;
+    this.input = 0;
+    this.version++;
+    for (const f of this.listeners) f();
+    this.refreshShown();
+  }
+
+  /** The name of class i in the current dataset. */
+  className(i: number): string {
+    return this.data.classes[i] ?? String(i);
   }
 
   setUnit(u: Unit): void {

@@ -70,6 +70,6 @@ export class FeatureMapsPanel extends ModelView {
       return fig;
     });
     this.grids.replaceChildren(...figures);
-    this.caption.textContent = `Digit ${a.input} (label ${label}): predicted ${prediction.label} with ${fmt.pct(prediction.probs[prediction.label])}.`;
+    this.caption.textContent = `Digit ${a.input} (label ${a.className(label)}): predicted ${a.className(prediction.label)} with ${fmt.pct(prediction.probs[prediction.label])}.`;
   }
 }

@@ -35,6 +35,6 @@ export class InputPanel extends ModelView {
     const { pixels, label } = a.digit();
     this.index.value = String(a.input);
     paint(this.canvas, wt.viz.toImage(pixels, 28, 28, { colormap: 'gray', range: [0, 1] }));
-    this.caption.textContent = `Held-out digit ${a.input} of ${a.data.heldOut.count}, labelled ${label}. Model: ${a.choice.label}, ${a.source}.`;
+    this.caption.textContent = `Held-out ${a.data.name.startsWith('MNIST digits') ? 'digit' : 'image'} ${a.input} of ${a.data.heldOut.count}, labelled ${a.className(label)}. Model: ${a.choice.label}, ${a.source}.`;
   }
 }

@@ -9,6 +9,7 @@
  * look at. The dev server is the repo's vite.config.ts, started here on a free port.
  */
 import { mkdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -410,6 +411,73 @@ describe('demo page', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);
+
+  it('trains on a dropped Fashion-MNIST-format IDX pair (images gzipped), with its class names', async () => {
+    // 300 images of 28x28: class k is a bright 6x6 square at one of ten places, on noise.
+    const n = 300;
+    const idx = (dims: number[], data: Uint8Array): Buffer => {
+      const head = Buffer.alloc(4 + 4 * dims.length);
+      head[2] = 0x08;
+      head[3] = dims.length;
+      dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+      return Buffer.concat([head, Buffer.from(data)]);
+    };
+    const pixels = new Uint8Array(n * 784);
+    const labels = new Uint8Array(n);
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < n; i++) {
+      const k = i % 10;
+      labels[i] = k;
+      const [r0, c0] = [3 + 8 * Math.floor(k / 3), 3 + 8 * (k % 3) + (k === 9 ? 4 : 0)];
+      for (let p = 0; p < 784; p++) pixels[i * 784 + p] = Math.floor(rand() * 40);
+      for (let r = r0; r < r0 + 6; r++) for (let c = c0; c < c0 + 6; c++) pixels[i * 784 + r * 28 + c] = 200 + Math.floor(rand() * 55);
+    }
+    const files = [
+      { name: 'train-images-idx3-ubyte.gz', bytes: gzipSync(idx([n, 28, 28], pixels)).toString('base64') },
+      { name: 'train-labels-idx1-ubyte', bytes: idx([n], labels).toString('base64') },
+    ];
+    const { page, errors } = await openDemo();
+    const start = page.locator('#start');
+    await expect.poll(() => start.isEnabled(), { timeout: 60_000 }).toBe(true);
+    expect(await page.locator('#dataset-status').textContent()).toMatch(/^MNIST digits \(shipped\): 8,000 training images, 2,000 held out; classes 0, 1, .*9\.$/);
+    // A real drop event on the drop zone, its DataTransfer holding the two files.
+    await page.evaluate((fs) => {
+      const dt = new DataTransfer();
+      for (const f of fs) dt.items.add(new File([Uint8Array.from(atob(f.bytes), (ch) => ch.charCodeAt(0))], f.name));
+      const zone = document.getElementById('dataset-drop')!;
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, files);
+    await expect.poll(() => page.locator('#dataset-status').textContent(), { timeout: 30_000 }).toMatch(/^Fashion-MNIST \(your files\)/);
+    expect(await page.locator('#dataset-status').textContent()).toBe(
+      'Fashion-MNIST (your files): 240 training images, 60 held out; classes T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot.',
+    );
+    expect(await page.locator('#dataset-note').textContent()).toBe('train-images-idx3-ubyte.gz, 20% held out.');
+    expect(await page.locator('#status').textContent()).toMatch(/^Ready: 240 training images, 60 held out\./);
+    await page.screenshot({ path: join(SHOTS, 'demo-dataset.png'), fullPage: true });
+    // Train on it: 3 epochs of 15 steps, in the worker, scored on the 60 held out.
+    await page.fill('#input-epochs', '3');
+    await page.fill('#input-batchSize', '16');
+    await start.click();
+    await expect.poll(() => page.locator('#progress-label').textContent(), { timeout: 60_000 }).toMatch(/step \d+ of 15 /);
+    expect(await page.locator('#dataset-files').isDisabled()).toBe(true);
+    await expect.poll(() => start.isEnabled(), { timeout: 120_000 }).toBe(true);
+    expect(await page.locator('#status').textContent()).toMatch(/^Finished/);
+    const acc = percentIn(await page.locator('#metric-held-out-acc').textContent());
+    expect(acc).toBeGreaterThan(0.3); // chance: 10%
+    // The views show its images and class names.
+    await page.click('#tab-understand');
+    await expect.poll(() => page.locator('[data-panel="input"] p.muted').last().textContent(), { timeout: 30_000 }).toMatch(
+      /^Held-out image 0 of 60, labelled (T-shirt\/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot)\. /,
+    );
+    // Back to the shipped digits.
+    await page.click('#tab-train');
+    await page.click('text=Use the shipped digits');
+    await expect.poll(() => page.locator('#dataset-status').textContent(), { timeout: 10_000 }).toMatch(/^MNIST digits \(shipped\)/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 240_000);
 
   it('runs the Benchmark tab\'s quick preset: webtrain and tfjs figures for every case, with the adapter named', async () => {
     const t0 = performance.now();
