@@ -28,7 +28,7 @@ const PRESETS: readonly Preset[] = [
   {
     id: 'quick',
     label: 'Quick (tiny shapes)',
-    hint: 'The cases at the bench’s smoke shapes, one warm-up and three timed repetitions per library, and a check that both compute the same numbers; the MNIST epoch case (long for tfjs) is in Full. About a minute on a CPU adapter, most of it compiling shaders.',
+    hint: 'The cases at the bench’s smoke shapes, one warm-up and three timed repetitions per library, and a check that both compute the same numbers; the MNIST epoch case (long for tfjs) is in Full. Under a minute on a CPU adapter, most of it compiling shaders.',
     smoke: true,
     warmup: 1,
     reps: 3,
@@ -123,7 +123,7 @@ export class BenchPanel implements Panel {
   private head(): void {
     const head = el('thead');
     const hr = head.insertRow();
-    for (const h of ['Case', 'webtrain (ms)', 'tfjs (ms)', 'Ratio', 'Agree']) hr.append(el('th', '', h));
+    for (const h of ['Case', 'webtrain ms', 'tfjs ms', 'Ratio', 'Agree']) hr.append(el('th', '', h));
     this.table.replaceChildren(head, el('tbody'));
   }
 
