@@ -8,7 +8,8 @@
  * resumes from the checkpoint kept in the browser). Screenshots go to test-results/ for a human to
  * look at. The dev server is the repo's vite.config.ts, started here on a free port.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -412,7 +413,7 @@ describe('demo page', () => {
     await page.context().close();
   }, 120_000);
 
-  it('trains on a dropped Fashion-MNIST-format IDX pair (images gzipped), with its class names', async () => {
+  it('trains on a dropped Fashion-MNIST-format IDX pair (images gzipped), with its class names; reads a CIFAR-10 batch and a folder of images', async () => {
     // 300 images of 28x28: class k is a bright 6x6 square at one of ten places, on noise.
     const n = 300;
     const idx = (dims: number[], data: Uint8Array): Buffer => {
@@ -475,6 +476,53 @@ describe('demo page', () => {
     await page.click('#tab-train');
     await page.click('text=Use the shipped digits');
     await expect.poll(() => page.locator('#dataset-status').textContent(), { timeout: 10_000 }).toMatch(/^MNIST digits \(shipped\)/);
+
+    // A CIFAR-10 batch (50 records: a label byte, then 32x32 red, green and blue planes), dropped.
+    const cifar = Buffer.alloc(50 * 3073);
+    for (let i = 0; i < 50; i++) {
+      cifar[i * 3073] = i % 10;
+      for (let p = 1; p < 3073; p++) cifar[i * 3073 + p] = (i * 7 + p) % 256;
+    }
+    await page.evaluate((b64) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0))], 'data_batch_1.bin'));
+      document.getElementById('dataset-drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, cifar.toString('base64'));
+    await expect.poll(() => page.locator('#dataset-status').textContent(), { timeout: 30_000 }).toBe(
+      'CIFAR-10 (your files): 40 training images, 10 held out; classes airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck.',
+    );
+    expect(await page.locator('#dataset-note').textContent()).toMatch(/as 28x28 grey ones/);
+
+    // A folder of images, one sub-folder per class, through the folder button (the keyboard way).
+    const dir = mkdtempSync(join(tmpdir(), 'webtrain-folder-'));
+    const bmp = (v: number): Buffer => {
+      // An 8x8 24-bit BMP of grey v (rows padded to 4 bytes: 24 bytes each, none needed).
+      const b = Buffer.alloc(54 + 8 * 24);
+      b.write('BM', 0);
+      b.writeUInt32LE(b.length, 2);
+      b.writeUInt32LE(54, 10);
+      b.writeUInt32LE(40, 14);
+      b.writeInt32LE(8, 18);
+      b.writeInt32LE(8, 22);
+      b.writeUInt16LE(1, 26);
+      b.writeUInt16LE(24, 28);
+      b.fill(v, 54);
+      return b;
+    };
+    for (const [cls, v] of [['circles', 40], ['squares', 220]] as const) {
+      mkdirSync(join(dir, 'shapes', cls), { recursive: true });
+      for (let i = 0; i < 5; i++) writeFileSync(join(dir, 'shapes', cls, `${i}.bmp`), bmp(v + i));
+    }
+    // The page reads the files from disk when it decodes them: the folder stays until then.
+    try {
+      await page.setInputFiles('#dataset-folder', join(dir, 'shapes'));
+      await expect
+        .poll(async () => `${await page.locator('#dataset-status').textContent()} | ${await page.locator('#dataset-note').textContent()}`, { timeout: 30_000 })
+        .toMatch(/^10 images in 2 folders \(your files\): 8 training images, 2 held out; classes circles, squares\. \| /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await page.locator('#dataset-note').textContent()).toBe('Decoded grey at 28x28 for LeNet-5; 20% held out. The model keeps ten outputs; 8 are unused.');
     expect(errors).toEqual([]);
     await page.context().close();
   }, 240_000);
