@@ -8,6 +8,14 @@ import { modelById, staged, type ModelChoice } from './models.js';
 import type { Panel } from './panel.js';
 import { NORMALIZE, type DemoData } from './session.js';
 
+/** One element of a conv stage's output: channel, row and column of its map. */
+export interface Unit {
+  stage: string;
+  channel: number;
+  row: number;
+  col: number;
+}
+
 export class App {
   choice: ModelChoice;
   model: wt.nn.Module;
@@ -17,13 +25,15 @@ export class App {
   version = 0;
   /** Index of the chosen held-out digit. */
   input = 0;
+  /** The unit of a conv stage whose receptive field is shown (chosen on the feature maps). */
+  unit: Unit = { stage: 'conv2', channel: 0, row: 4, col: 4 };
   private readonly views: Panel[] = [];
   private refreshing: Promise<void> | null = null;
   private again = false;
   private readonly listeners: (() => void)[] = [];
 
   constructor(
-    readonly data: DemoData,
+    public data: DemoData,
     readonly adapter: wt.AdapterSummary,
     modelId: string,
   ) {
@@ -79,6 +89,26 @@ export class App {
     const x = pixels.slice();
     NORMALIZE.apply(x, { batch: 1, channels: 1, height: 28, width: 28 });
     return wt.tensor(x, { shape: [1, 1, 28, 28] });
+  }
+
+  /** Another dataset: the views show its held-out images from the first. */
+  setData(data: DemoData): void {
+    this.data = data;
+    this.input = 0;
+    this.version++;
+    for (const f of this.listeners) f();
+    this.refreshShown();
+  }
+
+  /** The name of class i in the current dataset. */
+  className(i: number): string {
+    return this.data.classes[i] ?? String(i);
+  }
+
+  setUnit(u: Unit): void {
+    this.unit = u;
+    for (const f of this.listeners) f();
+    this.refreshShown();
   }
 
   /** Refreshes the views on screen, now or after the refresh in progress. */

@@ -11,8 +11,10 @@ import { readCheckpoint, storedCheckpoint } from './checkpoint.js';
 import { costNote, modelById } from './models.js';
 import { Notice, describeError } from './notice.js';
 import type { Panel } from './panel.js';
+import { BenchPanel } from './panels/bench.js';
 import { CamPanel } from './panels/cam.js';
 import { ChartPanel } from './panels/chart.js';
+import { DatasetPanel } from './panels/dataset.js';
 import { CheckpointPanel } from './panels/checkpoint.js';
 import { ConfusionPanel } from './panels/confusion.js';
 import { ControlsPanel } from './panels/controls.js';
@@ -24,8 +26,9 @@ import { FiltersPanel } from './panels/filters.js';
 import { InputPanel } from './panels/input.js';
 import { KernelsPanel } from './panels/kernels.js';
 import { MetricsPanel } from './panels/metrics.js';
+import { ReceptivePanel } from './panels/receptive.js';
 import { SummaryPanel } from './panels/summary.js';
-import { TrainingSession, loadDemoData } from './session.js';
+import { TrainingSession, loadDemoData, type DemoData } from './session.js';
 import { WorkerSession } from './worker-session.js';
 import { Tabs } from './tabs.js';
 
@@ -36,10 +39,12 @@ let app: App | null = null;
 const getApp = (): App | null => app;
 
 const controls = new ControlsPanel();
+const dataset = new DatasetPanel();
 const checkpoints = new CheckpointPanel(getApp);
 const draw = new DrawPanel(getApp);
 const panels: Panel[] = [
   controls,
+  dataset,
   checkpoints,
   new EpochsPanel(),
   new MetricsPanel(),
@@ -47,12 +52,14 @@ const panels: Panel[] = [
   new InputPanel(getApp),
   new FiltersPanel(getApp),
   new FeatureMapsPanel(getApp),
+  new ReceptivePanel(getApp),
   new CamPanel(getApp),
   new ConfusionPanel(getApp),
   new SummaryPanel(getApp),
   draw,
   new KernelsPanel(getApp, () => draw.digit),
   new EquivariancePanel(getApp),
+  new BenchPanel(),
 ];
 for (const p of panels) document.getElementById(`slot-${p.slot}`)!.append(p.root);
 const tabs = new Tabs(document.querySelector('[role="tablist"]')!);
@@ -63,7 +70,7 @@ let device: wt.Device | null = null;
 let deviceLostMeanwhile = (): boolean => false;
 
 /** What main.ts drives: training on this thread, or in the worker. */
-type Session = Pick<TrainingSession, 'start' | 'pause' | 'resumeRun' | 'stop' | 'onWeights'>;
+type Session = Pick<TrainingSession, 'start' | 'pause' | 'resumeRun' | 'stop' | 'onWeights' | 'setData'>;
 
 function noWebGpu(detail: string): void {
   adapterBadge.textContent = 'no WebGPU';
@@ -210,7 +217,17 @@ async function boot(): Promise<void> {
   } catch (e) {
     resumed = `The last checkpoint could not be loaded: ${describeError(e)}`;
   }
-  controls.setIdle(true, resumed ?? `Ready: ${data.train.count.toLocaleString('en-US')} training digits, ${data.heldOut.count.toLocaleString('en-US')} held out. ${where}`);
+  const shipped = data;
+  const ready = (d: DemoData): string => `Ready: ${d.train.count.toLocaleString('en-US')} training ${d === shipped ? 'digits' : 'images'}, ${d.heldOut.count.toLocaleString('en-US')} held out. ${where}`;
+  dataset.show(data, true);
+  dataset.onChoose = (chosen) => {
+    const d = chosen ?? shipped;
+    a.setData(d);
+    s.setData(d);
+    dataset.show(d, d === shipped);
+    controls.setIdle(true, ready(d));
+  };
+  controls.setIdle(true, resumed ?? ready(data));
   a.refreshShown();
 }
 

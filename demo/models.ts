@@ -30,10 +30,11 @@ function lenet(id: string, label: string, about: string, options: wt.LeNet5Optio
       const act = (x: wt.Tensor): wt.Tensor => (m.activation === 'relu' ? F.relu(x) : F.tanh(x));
       const pool = (x: wt.Tensor): wt.Tensor => (m.pooling === 'max' ? F.maxPool2d(x, 2) : F.avgPool2d(x, 2));
       return [
-        { name: 'conv1', kind: 'conv', run: (x) => act(m.conv1.call(x)) },
-        { name: 'pool1', kind: 'pool', run: pool },
-        { name: 'conv2', kind: 'conv', run: (x) => act(m.conv2.call(x)) },
-        { name: 'pool2', kind: 'pool', run: pool },
+        // windows: each stage's convolutions and poolings, for the receptive field of a unit.
+        { name: 'conv1', kind: 'conv', run: (x) => act(m.conv1.call(x)), windows: [m.conv1] },
+        { name: 'pool1', kind: 'pool', run: pool, windows: [{ kernelSize: 2, pooling: true }] },
+        { name: 'conv2', kind: 'conv', run: (x) => act(m.conv2.call(x)), windows: [m.conv2] },
+        { name: 'pool2', kind: 'pool', run: pool, windows: [{ kernelSize: 2, pooling: true }] },
         { name: 'classifier', kind: 'head', run: (x) => m.fc3.call(act(m.fc2.call(act(m.fc1.call(wt.flatten(x, 1)))))) },
       ];
     },

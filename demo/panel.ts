@@ -72,7 +72,7 @@ export type RunEnd =
   | { reason: 'finished' | 'stopped'; seconds: number }
   | { reason: 'failed'; seconds: number; error: unknown };
 
-export type Slot = 'train-side' | 'train-main' | 'train-wide' | 'understand' | 'play';
+export type Slot = 'train-side' | 'train-main' | 'train-wide' | 'understand' | 'play' | 'bench';
 
 /** A view of the demo. Every hook is optional. */
 export interface Panel {

@@ -13,6 +13,13 @@ import { modelById, type ModelChoice } from './models.js';
 import { fmt, type Panel, type RunConfig, type RunEnd, type RunEpoch, type RunInfo, type RunStep } from './panel.js';
 
 export interface DemoData {
+  /** Shown in the page: 'MNIST digits (shipped)', 'Fashion-MNIST (your files)' ... */
+  name: string;
+  /** Class names in label order (ten: the demo's models have ten outputs). */
+  classes: readonly string[];
+  /** What the page should say about it (a conversion, the split). */
+  note?: string;
+  /** [N, 1, 28, 28] images, as LeNet-5 takes them. */
   train: wt.ImageDataset;
   heldOut: wt.ImageDataset;
 }
@@ -22,7 +29,7 @@ export async function loadDemoData(load: () => Promise<wt.MnistData> = wt.loadMn
   const mnist = await load();
   const split = wt.mnistSplit(mnist);
   const all = wt.mnistDataset(mnist);
-  return { train: wt.subset(all, split.train), heldOut: wt.subset(all, split.test) };
+  return { name: 'MNIST digits (shipped)', classes: Array.from({ length: 10 }, (_, i) => String(i)), train: wt.subset(all, split.train), heldOut: wt.subset(all, split.test) };
 }
 
 export const NORMALIZE = new wt.transforms.Normalize([0.1307], [0.3081]);
@@ -86,9 +93,14 @@ export class TrainingSession {
   onWeights: (choice: ModelChoice, model: wt.nn.Module, source: string) => void = () => {};
 
   constructor(
-    private readonly data: DemoData,
+    private data: DemoData,
     private readonly panels: readonly Panel[],
   ) {}
+
+  /** The dataset of the next run (the page chose another). */
+  setData(data: DemoData): void {
+    this.data = data;
+  }
 
   get running(): boolean {
     return this.controller !== null;

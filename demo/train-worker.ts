@@ -58,7 +58,8 @@ async function main(): Promise<void> {
         }
         await session.start(m.config, from);
       })();
-    } else if (m.type === 'pause') session.pause();
+    } else if (m.type === 'data') session.setData(m.data);
+    else if (m.type === 'pause') session.pause();
     else if (m.type === 'resume') session.resumeRun();
     else if (m.type === 'stop') session.stop();
   };

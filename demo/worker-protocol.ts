@@ -1,8 +1,11 @@
 /** The messages between the page and the training worker (train-worker.ts). */
 import type { RunConfig, RunEnd, RunEpoch, RunStep } from './panel.js';
+import type { DemoData } from './session.js';
 
 export type ToWorker =
   | { type: 'start'; config: RunConfig; /** safetensors bytes of the weights to continue from */ from: Uint8Array | null }
+  /** The dataset of the next runs (the page's choice; the shipped digits until one comes). */
+  | { type: 'data'; data: DemoData }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };

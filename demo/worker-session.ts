@@ -9,6 +9,7 @@ import type * as wt from '../src/index.js';
 import { checkpointBlob, readCheckpoint } from './checkpoint.js';
 import { modelById, type ModelChoice } from './models.js';
 import type { Panel, RunConfig, RunEnd, RunInfo } from './panel.js';
+import type { DemoData } from './session.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 /** How long the worker may take to start WebGPU and load its digits. */
@@ -75,6 +76,11 @@ export class WorkerSession {
     const bytes = config.continueFrom && from ? new Uint8Array(await (await checkpointBlob(choice, from.stateDict(), 'the page')).arrayBuffer()) : null;
     this.post({ type: 'start', config, from: bytes }, bytes ? [bytes.buffer] : []);
     return done;
+  }
+
+  /** The dataset of the next runs (copied to the worker). */
+  setData(data: DemoData): void {
+    this.post({ type: 'data', data });
   }
 
   pause(): void {

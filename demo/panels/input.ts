@@ -33,8 +33,9 @@ export class InputPanel extends ModelView {
 
   protected async draw(a: App): Promise<void> {
     const { pixels, label } = a.digit();
+    this.index.max = String(a.data.heldOut.count - 1);
     this.index.value = String(a.input);
     paint(this.canvas, wt.viz.toImage(pixels, 28, 28, { colormap: 'gray', range: [0, 1] }));
-    this.caption.textContent = `Held-out digit ${a.input} of ${a.data.heldOut.count}, labelled ${label}. Model: ${a.choice.label}, ${a.source}.`;
+    this.caption.textContent = `Held-out ${a.data.name.startsWith('MNIST digits') ? 'digit' : 'image'} ${a.input} of ${a.data.heldOut.count}, labelled ${a.className(label)}. Model: ${a.choice.label}, ${a.source}.`;
   }
 }

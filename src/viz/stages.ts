@@ -9,6 +9,7 @@ import type { Module } from '../nn/module.js';
 import { softmax } from '../ops/softmax.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../util/scope.js';
+import type { SlidingWindow } from './receptive.js';
 
 export interface Stage {
   /** Shown in views: 'conv1', 'pool1', 'classifier'. */
@@ -16,6 +17,11 @@ export interface Stage {
   /** 'conv' stages produce feature maps [N, C, H, W] worth showing (after their activation). */
   kind: 'conv' | 'pool' | 'head';
   run(x: Tensor): Tensor;
+  /**
+   * The sliding windows (convolutions, poolings) the stage applies, in order; [] for an element-wise
+   * stage. Lets stageWindow() place a unit's receptive field on the input.
+   */
+  windows?: readonly SlidingWindow[];
 }
 
 export interface StagedModel {

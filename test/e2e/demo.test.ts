@@ -8,7 +8,9 @@
  * resumes from the checkpoint kept in the browser). Screenshots go to test-results/ for a human to
  * look at. The dev server is the repo's vite.config.ts, started here on a free port.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -360,4 +362,199 @@ describe('demo page', () => {
     expect(await page.locator('#model-line').textContent()).toMatch(/^LeNet-5 \(modern\) · the last checkpoint: epoch 1 of 1/);
     await page.context().close();
   }, 240_000);
+
+  it('draws the receptive field of a feature-map unit on the input: clicked, typed, or moved with the arrow keys', async () => {
+    const { page, errors } = await openDemo(undefined, '#understand');
+    const maps = page.locator('[data-panel="featuremaps"] canvas[data-stage="conv2"]');
+    const c2 = await drawn(page, '[data-panel="featuremaps"] canvas[data-stage="conv2"]');
+    // conv2: 16 maps of 10x10 at 4x, 8 to a row, 3-pixel gaps. Channel 9 is the second of the
+    // second row; its unit (row 5, column 2) is at canvas pixel (46 + 2 * 4 + 2, 46 + 5 * 4 + 2).
+    const box = (await maps.boundingBox())!;
+    const k = box.width / c2.width;
+    await maps.click({ position: { x: 56 * k, y: 68 * k } });
+    const rf = page.locator('[data-panel="receptive"] canvas').first();
+    await expect.poll(() => page.locator('[data-panel="receptive"] canvas').nth(1).getAttribute('data-unit'), { timeout: 30_000 }).toBe('conv2/9/5/2');
+    // conv1 (5x5, padding 2) -> pool 2 -> conv2 (5x5): 14x14 pixels 2 apart, unit 0 from pixel -2:
+    // rows 8 .. 21, columns 2 .. 15, all inside the digit.
+    expect(await rf.getAttribute('data-window')).toBe('8,2,14,14');
+    expect(await rf.getAttribute('data-seen')).toBe('8,2,14,14');
+    expect(await page.locator('[data-panel="receptive"] p.muted').last().textContent()).toMatch(/^conv2, channel 9, unit \(row 5, column 2\) = -?\d+\.\d{3}: a 14x14 window of input pixels \(neighbouring units are 2 pixels apart\), all of it inside the digit: rows 8–21, columns 2–15\.$/);
+    /** The colour of a canvas pixel. */
+    const pixel = (x: number, y: number): Promise<number[]> =>
+      rf.evaluate((c: HTMLCanvasElement, [px, py]) => Array.from(c.getContext('2d')!.getImageData(px!, py!, 1, 1).data.subarray(0, 3)), [x, y]);
+    const isBox = (p: number[]): boolean => p[0]! > 180 && p[1]! < 90 && p[2]! < 120;
+    // The solid box is drawn 14 * 6 = 84 canvas pixels a side, its edges at input pixels 2 and 16
+    // (columns) and 8 and 22 (rows), plus the 4-pixel margin, 6 canvas pixels each.
+    const stats = await canvasStats(page, '[data-panel="receptive"] canvas >> nth=0');
+    expect([stats.width, stats.height]).toEqual([(28 + 8) * 6, (28 + 8) * 6]);
+    const [left, right, top, bottom] = [(2 + 4) * 6, (16 + 4) * 6, (8 + 4) * 6, (22 + 4) * 6];
+    const mid = (top + bottom) / 2;
+    expect(isBox(await pixel(left + 1, mid))).toBe(true);
+    expect(isBox(await pixel(right - 2, mid))).toBe(true);
+    expect(isBox(await pixel((left + right) / 2, top + 1))).toBe(true);
+    expect(isBox(await pixel((left + right) / 2, bottom - 2))).toBe(true);
+    expect(isBox(await pixel(left - 3, mid))).toBe(false);
+    expect(isBox(await pixel(right + 2, mid))).toBe(false);
+    await page.locator('[data-panel="receptive"]').screenshot({ path: join(SHOTS, 'demo-receptive.png') });
+
+    // Keyboard: conv1's corner unit sees a 5x5 window from pixel -2, of which 3x3 is the digit.
+    await page.selectOption('#rf-stage', 'conv1');
+    await page.fill('#rf-row', '0');
+    await page.press('#rf-row', 'Tab');
+    await page.fill('#rf-col', '0');
+    await page.press('#rf-col', 'Tab');
+    await expect.poll(() => rf.getAttribute('data-seen'), { timeout: 30_000 }).toBe('0,0,3,3');
+    expect(await rf.getAttribute('data-window')).toBe('-2,-2,5,5');
+    await page.locator('[data-panel="receptive"] canvas').nth(1).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => rf.getAttribute('data-seen'), { timeout: 30_000 }).toBe('0,0,3,4');
+    await page.locator('[data-panel="receptive"]').screenshot({ path: join(SHOTS, 'demo-receptive-edge.png') });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('trains on a dropped Fashion-MNIST-format IDX pair (images gzipped), with its class names; reads a CIFAR-10 batch and a folder of images', async () => {
+    // 300 images of 28x28: class k is a bright 6x6 square at one of ten places, on noise.
+    const n = 300;
+    const idx = (dims: number[], data: Uint8Array): Buffer => {
+      const head = Buffer.alloc(4 + 4 * dims.length);
+      head[2] = 0x08;
+      head[3] = dims.length;
+      dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+      return Buffer.concat([head, Buffer.from(data)]);
+    };
+    const pixels = new Uint8Array(n * 784);
+    const labels = new Uint8Array(n);
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < n; i++) {
+      const k = i % 10;
+      labels[i] = k;
+      const [r0, c0] = [3 + 8 * Math.floor(k / 3), 3 + 8 * (k % 3) + (k === 9 ? 4 : 0)];
+      for (let p = 0; p < 784; p++) pixels[i * 784 + p] = Math.floor(rand() * 40);
+      for (let r = r0; r < r0 + 6; r++) for (let c = c0; c < c0 + 6; c++) pixels[i * 784 + r * 28 + c] = 200 + Math.floor(rand() * 55);
+    }
+    const files = [
+      { name: 'train-images-idx3-ubyte.gz', bytes: gzipSync(idx([n, 28, 28], pixels)).toString('base64') },
+      { name: 'train-labels-idx1-ubyte', bytes: idx([n], labels).toString('base64') },
+    ];
+    const { page, errors } = await openDemo();
+    const start = page.locator('#start');
+    await expect.poll(() => start.isEnabled(), { timeout: 60_000 }).toBe(true);
+    expect(await page.locator('#dataset-status').textContent()).toMatch(/^MNIST digits \(shipped\): 8,000 training images, 2,000 held out; classes 0, 1, .*9\.$/);
+    // A real drop event on the drop zone, its DataTransfer holding the two files.
+    await page.evaluate((fs) => {
+      const dt = new DataTransfer();
+      for (const f of fs) dt.items.add(new File([Uint8Array.from(atob(f.bytes), (ch) => ch.charCodeAt(0))], f.name));
+      const zone = document.getElementById('dataset-drop')!;
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, files);
+    await expect.poll(() => page.locator('#dataset-status').textContent(), { timeout: 30_000 }).toMatch(/^Fashion-MNIST \(your files\)/);
+    expect(await page.locator('#dataset-status').textContent()).toBe(
+      'Fashion-MNIST (your files): 240 training images, 60 held out; classes T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot.',
+    );
+    expect(await page.locator('#dataset-note').textContent()).toBe('train-images-idx3-ubyte.gz, 20% held out.');
+    expect(await page.locator('#status').textContent()).toMatch(/^Ready: 240 training images, 60 held out\./);
+    await page.screenshot({ path: join(SHOTS, 'demo-dataset.png'), fullPage: true });
+    // Train on it: 3 epochs of 15 steps, in the worker, scored on the 60 held out.
+    await page.fill('#input-epochs', '3');
+    await page.fill('#input-batchSize', '16');
+    await start.click();
+    await expect.poll(() => page.locator('#progress-label').textContent(), { timeout: 60_000 }).toMatch(/step \d+ of 15 /);
+    expect(await page.locator('#dataset-files').isDisabled()).toBe(true);
+    await expect.poll(() => start.isEnabled(), { timeout: 120_000 }).toBe(true);
+    expect(await page.locator('#status').textContent()).toMatch(/^Finished/);
+    const acc = percentIn(await page.locator('#metric-held-out-acc').textContent());
+    expect(acc).toBeGreaterThan(0.3); // chance: 10%
+    // The views show its images and class names.
+    await page.click('#tab-understand');
+    await expect.poll(() => page.locator('[data-panel="input"] p.muted').last().textContent(), { timeout: 30_000 }).toMatch(
+      /^Held-out image 0 of 60, labelled (T-shirt\/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot)\. /,
+    );
+    // Back to the shipped digits.
+    await page.click('#tab-train');
+    await page.click('text=Use the shipped digits');
+    await expect.poll(() => page.locator('#dataset-status').textContent(), { timeout: 10_000 }).toMatch(/^MNIST digits \(shipped\)/);
+
+    // A CIFAR-10 batch (50 records: a label byte, then 32x32 red, green and blue planes), dropped.
+    const cifar = Buffer.alloc(50 * 3073);
+    for (let i = 0; i < 50; i++) {
+      cifar[i * 3073] = i % 10;
+      for (let p = 1; p < 3073; p++) cifar[i * 3073 + p] = (i * 7 + p) % 256;
+    }
+    await page.evaluate((b64) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0))], 'data_batch_1.bin'));
+      document.getElementById('dataset-drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, cifar.toString('base64'));
+    await expect.poll(() => page.locator('#dataset-status').textContent(), { timeout: 30_000 }).toBe(
+      'CIFAR-10 (your files): 40 training images, 10 held out; classes airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck.',
+    );
+    expect(await page.locator('#dataset-note').textContent()).toMatch(/as 28x28 grey ones/);
+
+    // A folder of images, one sub-folder per class, through the folder button (the keyboard way).
+    const dir = mkdtempSync(join(tmpdir(), 'webtrain-folder-'));
+    const bmp = (v: number): Buffer => {
+      // An 8x8 24-bit BMP of grey v (rows padded to 4 bytes: 24 bytes each, none needed).
+      const b = Buffer.alloc(54 + 8 * 24);
+      b.write('BM', 0);
+      b.writeUInt32LE(b.length, 2);
+      b.writeUInt32LE(54, 10);
+      b.writeUInt32LE(40, 14);
+      b.writeInt32LE(8, 18);
+      b.writeInt32LE(8, 22);
+      b.writeUInt16LE(1, 26);
+      b.writeUInt16LE(24, 28);
+      b.fill(v, 54);
+      return b;
+    };
+    for (const [cls, v] of [['circles', 40], ['squares', 220]] as const) {
+      mkdirSync(join(dir, 'shapes', cls), { recursive: true });
+      for (let i = 0; i < 5; i++) writeFileSync(join(dir, 'shapes', cls, `${i}.bmp`), bmp(v + i));
+    }
+    // The page reads the files from disk when it decodes them: the folder stays until then.
+    try {
+      await page.setInputFiles('#dataset-folder', join(dir, 'shapes'));
+      await expect
+        .poll(async () => `${await page.locator('#dataset-status').textContent()} | ${await page.locator('#dataset-note').textContent()}`, { timeout: 30_000 })
+        .toMatch(/^10 images in 2 folders \(your files\): 8 training images, 2 held out; classes circles, squares\. \| /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await page.locator('#dataset-note').textContent()).toBe('Decoded grey at 28x28 for LeNet-5; 20% held out. The model keeps ten outputs; 8 are unused.');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 240_000);
+
+  it('runs the Benchmark tab\'s quick preset: webtrain and tfjs figures for every case, with the adapter named', async () => {
+    const t0 = performance.now();
+    const { page, errors } = await openDemo(undefined, '#bench');
+    await expect.poll(() => page.locator('#start').isEnabled(), { timeout: 60_000 }).toBe(true);
+    expect(await page.locator('#view-bench').isVisible()).toBe(true);
+    expect(await page.locator('#bench-preset').inputValue()).toBe('quick');
+    await page.click('#bench-run');
+    await expect.poll(() => page.locator('#bench-status').textContent(), { timeout: 90_000 }).toMatch(/^Done: 6 cases in \d+\.\d s\.$|failed/);
+    expect(await page.locator('#bench-status').textContent()).toMatch(/^Done/);
+    const benchLog = (await page.locator('#bench-log').textContent()) ?? '';
+    console.log(benchLog.split('\n').filter((l) => /^\S|done in/.test(l)).join('\n'));
+    console.log(`[demo test] benchmark quick preset: ${await page.locator('#bench-status').textContent()} (${((performance.now() - t0) / 1000).toFixed(1)} s with the page load)`);
+    expect(await page.locator('#bench-adapter').textContent()).toMatch(/^Adapter: .*browser.* \(tfjs on the same adapter\) · TensorFlow\.js 4\.22\.0$/);
+    const rows = page.locator('#bench-table tbody tr');
+    expect(await rows.count()).toBe(6);
+    for (let i = 0; i < 6; i++) {
+      const row = rows.nth(i);
+      for (const lib of ['webtrain', 'tfjs']) expect(await row.locator(`td[data-lib="${lib}"]`).textContent()).toMatch(/^\d+(\.\d+)?$/);
+      expect(await row.locator('td[data-lib="ratio"]').textContent()).toMatch(/^\d+\.\d\dx$/);
+    }
+    // Every case with a cross-check computed the same numbers in both libraries.
+    expect(await page.locator('#bench-table td', { hasText: /^NO$/ }).count()).toBe(0);
+    expect(await page.locator('#bench-run').isEnabled()).toBe(true);
+    await page.locator('[data-panel="bench"]').screenshot({ path: join(SHOTS, 'demo-bench.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(SHOTS, 'demo-bench-phone.png'), fullPage: true });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 180_000);
 });

@@ -2,8 +2,9 @@
  * wt.viz: colormaps and images, grids, bilinear resize, overlays, shifts; filter grids of a conv
  * weight; feature maps of a staged LeNet-5 against its forward; Grad-CAM against a hand-worked case
  * (a linear head over one conv stage, where dy_c/dA is the head's weight) and against finite
- * differences of the class score; confusion matrices; hand-made kernels through conv2d against a
- * float64 CPU convolution.
+ * differences of the class score; receptive fields of units (size and jump as wt.summary's, the
+ * position exact: the gradient of a unit w.r.t. the input is non-zero exactly on its window);
+ * confusion matrices; hand-made kernels through conv2d against a float64 CPU convolution.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wt from '../../src/index.js';
@@ -23,10 +24,10 @@ function lenetStages(m: wt.LeNet5): wt.viz.StagedModel {
   return {
     model: m,
     stages: [
-      { name: 'conv1', kind: 'conv', run: (x) => act(m.conv1.call(x)) },
-      { name: 'pool1', kind: 'pool', run: pool },
-      { name: 'conv2', kind: 'conv', run: (x) => act(m.conv2.call(x)) },
-      { name: 'pool2', kind: 'pool', run: pool },
+      { name: 'conv1', kind: 'conv', run: (x) => act(m.conv1.call(x)), windows: [m.conv1] },
+      { name: 'pool1', kind: 'pool', run: pool, windows: [{ kernelSize: 2, pooling: true }] },
+      { name: 'conv2', kind: 'conv', run: (x) => act(m.conv2.call(x)), windows: [m.conv2] },
+      { name: 'pool2', kind: 'pool', run: pool, windows: [{ kernelSize: 2, pooling: true }] },
       { name: 'classifier', kind: 'head', run: (x) => m.fc3.call(act(m.fc2.call(act(m.fc1.call(wt.flatten(x, 1)))))) },
     ],
   };
@@ -114,6 +115,90 @@ describe('filters, feature maps, predictions', () => {
     const p2 = await V.predict(staged, x);
     expectClose(p2.probs, prediction.probs, 1e-6, 'predict');
     expect(m.training).toBe(true); // restored
+  });
+});
+
+describe('receptive fields', () => {
+  // conv 5x5 pad 2 -> avg pool 2 -> conv 3x3 stride 2 pad 1 -> conv 3x3 dilation 2 pad 1, on 28x28:
+  // maps of 28, 14, 7 and 5.
+  const chain: wt.viz.SlidingWindow[] = [
+    { kernelSize: 5, padding: 2 },
+    { kernelSize: 2, pooling: true },
+    { kernelSize: 3, stride: 2, padding: 1 },
+    { kernelSize: 3, dilation: 2, padding: 1 },
+  ];
+
+  it('places the window of a unit from the kernels, strides and paddings; its size and jump are wt.summary\'s', () => {
+    const net = new wt.nn.Sequential(
+      new wt.nn.Conv2d(1, 2, 5, { padding: 2 }),
+      new wt.nn.AvgPool2d(2),
+      new wt.nn.Conv2d(2, 3, 3, { stride: 2, padding: 1 }),
+      new wt.nn.Conv2d(3, 2, 3, { dilation: 2, padding: 1 }),
+    );
+    const rows = wt.summary(net, [1, 1, 28, 28]).rows.filter((r) => r.path !== '');
+    for (let l = 1; l <= chain.length; l++) {
+      const w = V.receptiveWindow(chain.slice(0, l), 0, 0, [28, 28]);
+      expect([[w.height, w.width], w.jump], `layer ${l}`).toEqual([rows[l - 1]!.receptiveField!.size, rows[l - 1]!.receptiveField!.jump]);
+    }
+    // Worked by hand: sizes 5, 6, 10, 26; jumps 1, 2, 4, 4; offsets -2, -2, -2 - 1 * 2 = -4, -4 - 1 * 4 = -8.
+    expect(V.receptiveWindow(chain, 0, 0, [28, 28])).toMatchObject({ top: -8, left: -8, height: 26, width: 26, jump: [4, 4] });
+    // What unit (2, 4) sees: columns 8 .. 33 less what lies past the image, and past the 7x7 map:
+    // the dilated conv reads that map's columns 3, 5 and 7, and 7 is padding; 3 and 5 see input
+    // columns 8 .. 25.
+    expect(V.receptiveWindow(chain, 2, 4, [28, 28])).toEqual({ top: 0, left: 8, height: 26, width: 26, jump: [4, 4], seen: { top: 0, left: 8, height: 26, width: 18 } });
+    expect(V.receptiveWindow([{ kernelSize: 5, padding: 'same' }, { kernelSize: [3, 1], padding: 'valid' }], 1, 1, [8, 8])).toMatchObject({
+      top: -1,
+      left: -1,
+      height: 7,
+      width: 5,
+      seen: { top: 0, left: 0, height: 6, width: 4 },
+    });
+    expect(() => V.receptiveWindow(chain, -1, 0, [28, 28])).toThrow(/integers >= 0/);
+    expect(() => V.receptiveWindow(chain, 5, 0, [28, 28])).toThrow(/outside the last map of 5 rows/);
+  });
+
+  it('is exact: the gradient of a unit with respect to the input is non-zero exactly on its window', async () => {
+    const positive = (shape: number[], seed: number): wt.Tensor => {
+      const g = new wt.Generator(seed);
+      const n = shape.reduce((a, b) => a * b, 1);
+      return wt.tensor(Float32Array.from({ length: n }, () => 0.1 + g.random()), { shape });
+    };
+    // Positive weights: every path from an input pixel to the unit adds, so none cancels.
+    const w1 = positive([2, 1, 5, 5], 1);
+    const w2 = positive([3, 2, 3, 3], 2);
+    const w3 = positive([2, 3, 3, 3], 3);
+    for (const [r, c] of [[0, 0], [2, 4], [4, 1], [4, 4]] as const) {
+      const x = positive([1, 1, 28, 28], 4);
+      x.requiresGrad = true;
+      let h = F.conv2d(x, w1, null, { padding: 2 });
+      h = F.avgPool2d(h, 2);
+      h = F.conv2d(h, w2, null, { stride: 2, padding: 1 });
+      h = F.conv2d(h, w3, null, { dilation: 2, padding: 1 });
+      expect(h.shape).toEqual([1, 2, 5, 5]);
+      const pick = new Float32Array(2 * 5 * 5);
+      pick[r * 5 + c] = 1; // channel 0, unit (r, c)
+      wt.mul(h, wt.tensor(pick, { shape: [1, 2, 5, 5] })).sum().backward();
+      const g = (await x.grad!.data()) as Float32Array;
+      const box = V.receptiveWindow(chain, r, c, [28, 28]).seen;
+      const inside = (i: number): boolean => {
+        const y = Math.floor(i / 28);
+        const xx = i % 28;
+        return y >= box.top && y < box.top + box.height && xx >= box.left && xx < box.left + box.width;
+      };
+      const wrong = Array.from(g).flatMap((v, i) => ((v !== 0) !== inside(i) ? [`(${Math.floor(i / 28)}, ${i % 28}) = ${v}`] : []));
+      expect(wrong, `unit (${r}, ${c}), window ${JSON.stringify(box)}`).toEqual([]);
+    }
+  });
+
+  it('of a staged model\'s unit, from the stages\' windows (LeNet-5)', () => {
+    const staged = lenetStages(new wt.LeNet5());
+    expect(V.stageWindow(staged, 'conv1', 0, 0, [28, 28])).toEqual({ top: -2, left: -2, height: 5, width: 5, jump: [1, 1], seen: { top: 0, left: 0, height: 3, width: 3 } });
+    // conv2 (no padding) after a 2x2 pool: 14 pixels, 2 apart, unit 0 from pixel -2.
+    expect(V.stageWindow(staged, 'conv2', 3, 9, [28, 28])).toEqual({ top: 4, left: 16, height: 14, width: 14, jump: [2, 2], seen: { top: 4, left: 16, height: 14, width: 12 } });
+    const rf = wt.summary(staged.model, [1, 1, 28, 28]).rows.find((r) => r.path === 'conv2')!.receptiveField!;
+    expect([rf.size, rf.jump]).toEqual([[14, 14], [2, 2]]);
+    expect(() => V.stageWindow(staged, 'nope', 0, 0, [28, 28])).toThrow(/no stage 'nope'/);
+    expect(() => V.stageWindow({ model: staged.model, stages: [{ name: 'a', kind: 'conv', run: (x) => x }] }, 'a', 0, 0, [28, 28])).toThrow(/does not say its sliding windows/);
   });
 });
 
