@@ -399,6 +399,8 @@ describe('demo page', () => {
 
     // Keyboard: conv1's corner unit sees a 5x5 window from pixel -2, of which 3x3 is the digit.
     await page.selectOption('#rf-stage', 'conv1');
+    // The stage change re-renders the unit fields: wait for conv1's 5x5 window before typing.
+    await expect.poll(() => rf.getAttribute('data-window'), { timeout: 30_000 }).toMatch(/,5,5$/);
     await page.fill('#rf-row', '0');
     await page.press('#rf-row', 'Tab');
     await page.fill('#rf-col', '0');
